@@ -1,0 +1,223 @@
+//! Precomputed twiddle factors for one prime and one degree.
+
+use super::path::NttPath;
+use super::{MAX_LOG_N, MIN_LOG_N, scalar};
+use crate::error::{Error, Result};
+use crate::math::{Modulus, ShoupOperand, is_ntt_friendly, log2_exact, minimal_primitive_root};
+
+/// Twiddle factors for the negacyclic NTT of size `N` modulo one NTT-friendly prime.
+#[derive(Clone, Debug)]
+pub struct NttTable {
+    pub(super) n: usize,
+    pub(super) log_n: u32,
+    pub(super) modulus: Modulus,
+    pub(super) root: u64,
+    /// `psi^bitrev(i)` for `i < N` (index 0 unused by the transform).
+    pub(super) fwd: Vec<u64>,
+    /// Shoup quotients of `fwd`.
+    pub(super) fwd_shoup: Vec<u64>,
+    /// `psi^-bitrev(i)` for `i < N`.
+    pub(super) inv: Vec<u64>,
+    /// Shoup quotients of `inv`.
+    pub(super) inv_shoup: Vec<u64>,
+    /// `N^-1 mod q`.
+    pub(super) n_inv: ShoupOperand,
+    pub(super) path: NttPath,
+}
+
+fn bit_reverse(i: usize, bits: u32) -> usize {
+    if bits == 0 {
+        0
+    } else {
+        i.reverse_bits() >> (usize::BITS - bits)
+    }
+}
+
+impl NttTable {
+    /// Tables for degree `n` (a power of two, `2^1 ..= 2^17`) and the prime `q = 1 mod 2n`,
+    /// using the fastest path this CPU supports.
+    pub fn new(n: usize, q: u64) -> Result<Self> {
+        let modulus = Modulus::new(q)?;
+        Self::with_path(n, q, NttPath::best(modulus.bits()))
+    }
+
+    /// Tables that use a given implementation; an error if this CPU cannot run it.
+    pub fn with_path(n: usize, q: u64, path: NttPath) -> Result<Self> {
+        let log_n = match log2_exact(n) {
+            Some(l) if (MIN_LOG_N..=MAX_LOG_N).contains(&l) => l,
+            _ => {
+                return Err(Error::InvalidDegree {
+                    n,
+                    min_log: MIN_LOG_N,
+                    max_log: MAX_LOG_N,
+                });
+            }
+        };
+        let modulus = Modulus::new(q)?;
+        if !is_ntt_friendly(q, n) {
+            return Err(Error::NotNttFriendly {
+                value: q,
+                n,
+                two_n: 2 * n as u64,
+            });
+        }
+        if !path.is_available(modulus.bits()) {
+            return Err(Error::NttPathUnavailable {
+                path: path.name(),
+                reason: "this CPU lacks the instructions or the prime is too large for it",
+            });
+        }
+        let root = minimal_primitive_root(2 * n as u64, &modulus)?;
+        let root_inv = modulus.inv(root)?;
+        let mut fwd = vec![0u64; n];
+        let mut inv = vec![0u64; n];
+        let (mut power, mut power_inv) = (1u64, 1u64);
+        for i in 0..n {
+            let j = bit_reverse(i, log_n);
+            fwd[j] = power;
+            inv[j] = power_inv;
+            power = modulus.mul(power, root);
+            power_inv = modulus.mul(power_inv, root_inv);
+        }
+        let fwd_shoup = fwd.iter().map(|&w| modulus.shoup(w).quotient).collect();
+        let inv_shoup = inv.iter().map(|&w| modulus.shoup(w).quotient).collect();
+        let n_inv = modulus.shoup(modulus.inv(n as u64)?);
+        Ok(Self {
+            n,
+            log_n,
+            modulus,
+            root,
+            fwd,
+            fwd_shoup,
+            inv,
+            inv_shoup,
+            n_inv,
+            path,
+        })
+    }
+
+    /// The degree `N`.
+    pub fn degree(&self) -> usize {
+        self.n
+    }
+
+    /// `log2(N)`.
+    pub fn log_degree(&self) -> u32 {
+        self.log_n
+    }
+
+    /// The prime.
+    pub fn modulus(&self) -> &Modulus {
+        &self.modulus
+    }
+
+    /// The minimal primitive `2N`-th root of unity `psi` the transform uses.
+    pub fn root(&self) -> u64 {
+        self.root
+    }
+
+    /// The powers `psi^bitrev(i)`, `i < N`, in the order the forward transform reads them.
+    pub fn root_powers(&self) -> &[u64] {
+        &self.fwd
+    }
+
+    /// The implementation this table runs.
+    pub fn path(&self) -> NttPath {
+        self.path
+    }
+
+    /// Forward transform in place: coefficients in `[0, q)` (natural order) to evaluations in
+    /// `[0, q)` (bit-reversed order). `a.len()` must be `N`.
+    pub fn forward(&self, a: &mut [u64]) {
+        self.forward_lazy(a);
+        for x in a.iter_mut() {
+            *x = self.modulus.reduce_4q(*x);
+        }
+    }
+
+    /// Forward transform without the final reduction: inputs in `[0, 4q)`, outputs in `[0, 4q)`.
+    pub fn forward_lazy(&self, a: &mut [u64]) {
+        assert_len(a, self.n);
+        match self.path {
+            NttPath::Scalar => scalar::forward_lazy(self, a),
+        }
+    }
+
+    /// Inverse transform in place, including the factor `1/N`: inputs in `[0, 2q)`, outputs in
+    /// `[0, q)`. `a.len()` must be `N`.
+    pub fn inverse(&self, a: &mut [u64]) {
+        self.inverse_lazy(a);
+        for x in a.iter_mut() {
+            *x = self.modulus.reduce_2q(*x);
+        }
+    }
+
+    /// Inverse transform without the final reduction: inputs in `[0, 2q)`, outputs in `[0, 2q)`.
+    pub fn inverse_lazy(&self, a: &mut [u64]) {
+        assert_len(a, self.n);
+        match self.path {
+            NttPath::Scalar => scalar::inverse_lazy(self, a),
+        }
+    }
+}
+
+/// The transforms take a slice of exactly `N` values; a different length is a bug in the
+/// caller (every polynomial type checks its shape on construction), not a recoverable error.
+#[expect(
+    clippy::panic,
+    reason = "a slice of the wrong length is a caller bug; see above"
+)]
+#[inline]
+fn assert_len(a: &[u64], n: usize) {
+    if a.len() != n {
+        panic!("NTT of size {n} called on a slice of length {}", a.len());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const Q: u64 = 1_152_921_504_606_584_833; // 0xffffffffffc0001, from SEAL's tests
+
+    #[test]
+    fn seal_known_answers() {
+        let t = NttTable::new(4, Q).unwrap();
+        assert_eq!(
+            t.root_powers(),
+            &[
+                1,
+                288794978602139552,
+                178930308976060547,
+                748001537669050592
+            ]
+        );
+        let t = NttTable::new(2, Q).unwrap();
+        let mut a = [1u64, 1];
+        t.forward(&mut a);
+        assert_eq!(a, [288794978602139553, 864126526004445282]);
+        t.inverse(&mut a);
+        assert_eq!(a, [1, 1]);
+    }
+
+    #[test]
+    fn rejects_bad_inputs() {
+        assert!(matches!(
+            NttTable::new(3, Q),
+            Err(Error::InvalidDegree { .. })
+        ));
+        assert!(matches!(
+            NttTable::new(1 << 18, Q),
+            Err(Error::InvalidDegree { .. })
+        ));
+        // 1 mod 8 but not 1 mod 2^15.
+        assert!(matches!(
+            NttTable::new(1 << 14, 17),
+            Err(Error::NotNttFriendly { .. })
+        ));
+        assert!(matches!(
+            NttTable::new(4, 1 << 61),
+            Err(Error::InvalidModulus { .. })
+        ));
+    }
+}

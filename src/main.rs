@@ -1,0 +1,2 @@
+//! The `ckks` command-line tool.
+fn main() {}
