@@ -1,2 +1,44 @@
-//! The `ckks` command-line tool.
-fn main() {}
+//! `ckks`: the command-line tool of ckks-rs.
+//!
+//! `ckks demo` runs the main story end to end; `ckks bench <group> --json` prints one JSON
+//! object per measurement, the format every issue's progress is measured in.
+
+use clap::{Parser, Subcommand};
+
+mod bench;
+mod demo;
+
+/// Command-line interface.
+#[derive(Debug, Parser)]
+#[command(
+    name = "ckks",
+    version,
+    about = "CKKS homomorphic encryption: demo, benchmarks"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run what the library can do, with self-checks against reference implementations.
+    Demo,
+    /// Measure a group of operations and print medians.
+    Bench(bench::BenchArgs),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Demo => demo::run(),
+        Command::Bench(args) => bench::run(&args),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -18,7 +18,7 @@ pub fn is_prime(n: u64) -> bool {
         return false;
     }
     for p in WITNESSES {
-        if n % p == 0 {
+        if n.is_multiple_of(p) {
             return n == p;
         }
     }
@@ -122,9 +122,9 @@ pub fn ntt_primes(bits: u32, n: usize, count: usize) -> Result<Vec<u64>> {
 pub fn prime_chain(bit_sizes: &[u32], n: usize) -> Result<Vec<u64>> {
     let mut pools: std::collections::BTreeMap<u32, Vec<u64>> = Default::default();
     for &bits in bit_sizes {
-        if !pools.contains_key(&bits) {
+        if let std::collections::btree_map::Entry::Vacant(slot) = pools.entry(bits) {
             let count = bit_sizes.iter().filter(|&&b| b == bits).count();
-            pools.insert(bits, ntt_primes(bits, n, count)?);
+            slot.insert(ntt_primes(bits, n, count)?);
         }
     }
     let mut out = Vec::with_capacity(bit_sizes.len());
@@ -156,7 +156,7 @@ pub fn is_ntt_friendly(q: u64, n: usize) -> bool {
 /// ```
 pub fn minimal_primitive_root(order: u64, q: &Modulus) -> Result<u64> {
     let qv = q.value();
-    if !order.is_power_of_two() || order < 2 || (qv - 1) % order != 0 || !is_prime(qv) {
+    if !order.is_power_of_two() || order < 2 || !(qv - 1).is_multiple_of(order) || !is_prime(qv) {
         return Err(Error::NotNttFriendly {
             value: qv,
             n: (order / 2) as usize,
@@ -228,7 +228,12 @@ mod tests {
 
     #[test]
     fn miller_rabin_matches_trial_division() {
-        let trial = |n: u64| n >= 2 && (2..).take_while(|d| d * d <= n).all(|d| n % d != 0);
+        let trial = |n: u64| {
+            n >= 2
+                && (2..)
+                    .take_while(|d| d * d <= n)
+                    .all(|d| !n.is_multiple_of(d))
+        };
         for n in 0..20_000u64 {
             assert_eq!(is_prime(n), trial(n), "n = {n}");
         }

@@ -1,0 +1,65 @@
+//! `ckks bench <group>`: measurements printed as JSON lines (with `--json`) or as a table.
+
+use clap::Args;
+
+mod ntt;
+pub(crate) mod timing;
+
+/// Arguments of `ckks bench`.
+#[derive(Debug, Args)]
+pub(crate) struct BenchArgs {
+    /// What to measure: `ntt`.
+    group: String,
+    /// Print one JSON object per line instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Number of threads for the parallel parts (rayon); 1 measures single-threaded code.
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
+    /// Smallest log2 of the ring degree (ntt group).
+    #[arg(long, default_value_t = 12)]
+    min_log_n: u32,
+    /// Largest log2 of the ring degree (ntt group).
+    #[arg(long, default_value_t = 16)]
+    max_log_n: u32,
+    /// Prime sizes in bits (ntt group), comma separated.
+    #[arg(long, value_delimiter = ',', default_value = "60,50")]
+    bits: Vec<u32>,
+}
+
+/// One measurement, printed as a JSON line or a table row.
+pub(crate) struct Record(pub(crate) serde_json::Map<String, serde_json::Value>);
+
+impl Record {
+    fn print(&self, json: bool) {
+        if json {
+            println!("{}", serde_json::Value::Object(self.0.clone()));
+        } else {
+            let row: Vec<String> = self.0.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            println!("{}", row.join("  "));
+        }
+    }
+}
+
+/// Runs the benchmark group named in `args`.
+pub(crate) fn run(args: &BenchArgs) -> Result<(), Box<dyn std::error::Error>> {
+    rayon_threads(args.threads)?;
+    let records = match args.group.as_str() {
+        "ntt" => ntt::run(args.min_log_n..=args.max_log_n, &args.bits, args.threads)?,
+        other => return Err(format!("unknown bench group `{other}`: known groups are ntt").into()),
+    };
+    for r in &records {
+        r.print(args.json);
+    }
+    Ok(())
+}
+
+fn rayon_threads(threads: usize) -> Result<(), Box<dyn std::error::Error>> {
+    if threads == 0 {
+        return Err("--threads must be at least 1".into());
+    }
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build_global()
+        .map_err(|e| format!("could not configure {threads} threads: {e}").into())
+}
