@@ -144,6 +144,20 @@ pub enum Error {
         /// The largest accepted value.
         max: f64,
     },
+    /// Parameters that are inconsistent or unusable.
+    #[error("invalid parameters: {reason}")]
+    InvalidParameters {
+        /// What is wrong and how to fix it.
+        reason: String,
+    },
+    /// Parameters that do not reach the requested security level.
+    #[error(
+        "insecure parameters: {reason} (ParametersLiteral::build_insecure_for_tests skips this check, for tests only)"
+    )]
+    InsecureParameters {
+        /// What is wrong and how to fix it.
+        reason: String,
+    },
     /// The operating system's random number generator failed.
     #[error("the operating system's random number generator failed: {0}")]
     Randomness(String),
