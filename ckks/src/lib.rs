@@ -11,8 +11,10 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod encoding;
 mod error;
 pub mod math;
 pub mod ntt;
 
+pub use encoding::Complex64;
 pub use error::{Error, Result};
