@@ -158,6 +158,48 @@ pub enum Error {
         /// What is wrong and how to fix it.
         reason: String,
     },
+    /// A slot count that is not a power of two in `[1, N/2]`.
+    #[error(
+        "{slots} slots are not supported for N = {n}: the slot count must be a power of two between 1 and N/2 = {max} (pad the input with zeros)"
+    )]
+    InvalidSlotCount {
+        /// The rejected slot count.
+        slots: usize,
+        /// The ring degree.
+        n: usize,
+        /// The largest slot count, `N/2`.
+        max: usize,
+    },
+    /// A value to convert to residues is NaN or infinite.
+    #[error(
+        "cannot convert {value} to RNS residues: only finite values can be encoded; check the input and the scale for NaN, infinity or an overflowing product"
+    )]
+    NonFiniteValue {
+        /// The rejected value.
+        value: f64,
+    },
+    /// A scaled value is too large for the modulus to represent it unambiguously.
+    #[error(
+        "scaled value {value:e} exceeds {max:e}, the largest magnitude a {modulus_bits}-bit modulus Q can hold ((Q-1)/2): lower the scale, scale the input down, or keep more primes"
+    )]
+    ValueOutOfRange {
+        /// The rejected (already scaled) value.
+        value: f64,
+        /// The largest magnitude that decodes correctly, `(Q-1)/2` rounded down to an `f64`.
+        max: f64,
+        /// The bit size of `Q`.
+        modulus_bits: u32,
+    },
+    /// Two moduli of an RNS basis share a factor.
+    #[error(
+        "moduli {a} and {b} are not coprime: an RNS basis needs pairwise coprime moduli (distinct primes)"
+    )]
+    ModuliNotCoprime {
+        /// The first modulus.
+        a: u64,
+        /// The second modulus.
+        b: u64,
+    },
     /// The operating system's random number generator failed.
     #[error("the operating system's random number generator failed: {0}")]
     Randomness(String),

@@ -11,9 +11,11 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod encoding;
 mod error;
 pub mod math;
 pub mod ntt;
 pub mod params;
 
+pub use encoding::Complex64;
 pub use error::{Error, Result};
