@@ -14,5 +14,6 @@
 mod error;
 pub mod math;
 pub mod ntt;
+pub mod ring;
 
 pub use error::{Error, Result};
