@@ -134,6 +134,47 @@ pub enum Error {
         /// How to fix it.
         fix: &'static str,
     },
+    /// An RNS basis was given no moduli.
+    #[error(
+        "an RNS basis needs at least one modulus, none were given: pass one or more NTT-friendly primes"
+    )]
+    EmptyBasis,
+    /// The same modulus appears twice in an RNS basis.
+    #[error(
+        "modulus {value} appears twice in the RNS basis (positions {first} and {second}): the moduli must be distinct primes"
+    )]
+    DuplicateModulus {
+        /// The repeated modulus.
+        value: u64,
+        /// Its first position.
+        first: usize,
+        /// Its second position.
+        second: usize,
+    },
+    /// A limb count outside `1..=L` for a basis of `L` moduli.
+    #[error(
+        "a polynomial over this RNS basis has between 1 and {max} limbs, {limbs} were requested: use a limb count in 1..={max} or a larger basis"
+    )]
+    InvalidLimbCount {
+        /// The requested number of limbs.
+        limbs: usize,
+        /// The number of moduli in the basis.
+        max: usize,
+    },
+    /// A residue is not reduced modulo its limb's modulus.
+    #[error(
+        "residue {value} (limb {limb}, coefficient {index}) is not reduced modulo {modulus}: residues must lie in [0, q)"
+    )]
+    ResidueOutOfRange {
+        /// The rejected value.
+        value: u64,
+        /// The modulus of its limb.
+        modulus: u64,
+        /// The limb.
+        limb: usize,
+        /// The coefficient index within the limb.
+        index: usize,
+    },
     /// A standard deviation outside the supported range.
     #[error(
         "error standard deviation {sigma} is not supported: use a finite value in (0, {max}] (3.2 is the standard choice)"

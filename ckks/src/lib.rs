@@ -16,6 +16,7 @@ mod error;
 pub mod math;
 pub mod ntt;
 pub mod params;
+pub mod ring;
 
 pub use encoding::Complex64;
 pub use error::{Error, Result};
