@@ -241,6 +241,138 @@ pub enum Error {
         /// The second modulus.
         b: u64,
     },
+    /// An object was made under other parameters than the context or evaluator it is used with.
+    #[error(
+        "{what} belongs to parameters {got:016x}, this context has {expected:016x}: use objects made under the same parameters"
+    )]
+    ParameterMismatch {
+        /// The object.
+        what: &'static str,
+        /// The context's parameter id.
+        expected: u64,
+        /// The object's parameter id.
+        got: u64,
+    },
+    /// The scales of two operands of an addition differ.
+    #[error(
+        "{op}: scales 2^{log2_a:.4} and 2^{log2_b:.4} differ by {relative:.3e} relative (tolerance {tolerance:.3e}): encode the plaintext at the ciphertext's scale, or bring both operands to the same scale (same primes rescaled, or mul_const by a compensating constant)"
+    )]
+    ScaleMismatch {
+        /// The operation.
+        op: &'static str,
+        /// log2 of the first scale.
+        log2_a: f64,
+        /// log2 of the second scale.
+        log2_b: f64,
+        /// |a / b - 1|.
+        relative: f64,
+        /// The evaluator's tolerance.
+        tolerance: f64,
+    },
+    /// A result's scale leaves no room in the remaining modulus.
+    #[error(
+        "{op}: scale 2^{log2_scale:.1} exceeds the remaining modulus 2^{log2_modulus:.1} at level {level}: rescale first"
+    )]
+    ScaleOverflow {
+        /// The operation.
+        op: &'static str,
+        /// log2 of the resulting scale.
+        log2_scale: f64,
+        /// log2 of the modulus at that level.
+        log2_modulus: f64,
+        /// The level.
+        level: usize,
+    },
+    /// A scale that is not finite, below 1, or too large for the modulus at the level.
+    #[error(
+        "scale 2^{log2_scale:.2} is invalid at level {level} (modulus 2^{log2_modulus:.1}): use a finite scale >= 1 and well below the modulus"
+    )]
+    InvalidScale {
+        /// log2 of the scale.
+        log2_scale: f64,
+        /// log2 of the modulus at that level.
+        log2_modulus: f64,
+        /// The level.
+        level: usize,
+    },
+    /// A plaintext operand is at a lower level than the ciphertext.
+    #[error(
+        "{op}: the plaintext is at level {plaintext}, below the ciphertext's level {ciphertext}: encode the plaintext at level {ciphertext}, or drop the ciphertext with drop_to_level"
+    )]
+    LevelMismatch {
+        /// The operation.
+        op: &'static str,
+        /// The ciphertext's level.
+        ciphertext: usize,
+        /// The plaintext's level.
+        plaintext: usize,
+    },
+    /// A level outside `0..=max_level`.
+    #[error("level {level} is out of range: the highest available is {max_level}")]
+    LevelOutOfRange {
+        /// The requested level.
+        level: usize,
+        /// The highest valid level.
+        max_level: usize,
+    },
+    /// No prime left to rescale by.
+    #[error(
+        "{op}: the ciphertext is at level 0, the end of the modulus chain: use parameters with more levels (or bootstrap)"
+    )]
+    EndOfModulusChain {
+        /// The operation.
+        op: &'static str,
+    },
+    /// An operation produced a ciphertext whose every part but `c_0` is zero.
+    #[error(
+        "{op} produced a transparent ciphertext (it reveals its plaintext): this usually means x - x or a product by zero; Evaluator::set_allow_transparent(true) permits it"
+    )]
+    TransparentResult {
+        /// The operation.
+        op: &'static str,
+    },
+    /// No Galois key for a rotation.
+    #[error(
+        "no Galois key for a rotation by {step} (Galois element {element}): generate it with EvaluationKeysBuilder::rotations(&[{step}]), or use rotate_composed with power-of-two keys"
+    )]
+    MissingGaloisKey {
+        /// The rotation step.
+        step: i64,
+        /// The Galois element.
+        element: u64,
+    },
+    /// No Galois key for conjugation.
+    #[error("no Galois key for conjugation: generate it with EvaluationKeysBuilder::conjugation()")]
+    MissingConjugationKey,
+    /// No relinearization key.
+    #[error("no relinearization key: generate it with EvaluationKeysBuilder::relinearization()")]
+    MissingRelinearizationKey,
+    /// A ciphertext of too high a degree for the operation.
+    #[error(
+        "{op} takes ciphertexts of degree at most {max}, got degree {degree}: relinearize first"
+    )]
+    DegreeTooHigh {
+        /// The operation.
+        op: &'static str,
+        /// The degree found.
+        degree: usize,
+        /// The largest degree accepted.
+        max: usize,
+    },
+    /// Values too large for the modulus at the requested level and scale.
+    #[error(
+        "values up to 2^{log2_value:.1} at scale 2^{log2_scale:.1} need more than the modulus 2^{log2_modulus:.1} at level {level}: lower the scale, encode at a higher level, or scale the values down"
+    )]
+    ValueTooLarge {
+        /// log2 of the largest value.
+        log2_value: f64,
+        /// log2 of the scale.
+        log2_scale: f64,
+        /// log2 of the modulus at the level.
+        log2_modulus: f64,
+        /// The level.
+        level: usize,
+    },
     /// The operating system's random number generator failed.
     #[error("the operating system's random number generator failed: {0}")]
     Randomness(String),

@@ -3,13 +3,18 @@
 use clap::Args;
 
 mod ntt;
+mod ops;
 pub(crate) mod timing;
 
 /// Arguments of `ckks bench`.
 #[derive(Debug, Args)]
 pub(crate) struct BenchArgs {
-    /// What to measure: `ntt`.
+    /// What to measure: `ntt` (one-limb transforms), `ops` (every CKKS primitive and the
+    /// precision group).
     group: String,
+    /// The parameter set (ops group): n13, n14, n15, ref-a, ref-b.
+    #[arg(long, default_value = "ref-a")]
+    params: String,
     /// Print one JSON object per line instead of a table.
     #[arg(long)]
     json: bool,
@@ -46,12 +51,26 @@ pub(crate) fn run(args: &BenchArgs) -> Result<(), Box<dyn std::error::Error>> {
     rayon_threads(args.threads)?;
     let records = match args.group.as_str() {
         "ntt" => ntt::run(args.min_log_n..=args.max_log_n, &args.bits, args.threads)?,
-        other => return Err(format!("unknown bench group `{other}`: known groups are ntt").into()),
+        "ops" => ops::run(preset(&args.params)?, args.threads)?,
+        other => {
+            return Err(format!("unknown bench group `{other}`: known groups are ntt, ops").into());
+        }
     };
     for r in &records {
         r.print(args.json);
     }
     Ok(())
+}
+
+fn preset(name: &str) -> Result<ckks::params::Preset, Box<dyn std::error::Error>> {
+    ckks::params::Preset::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = ckks::params::Preset::ALL.iter().map(|p| p.name()).collect();
+        format!(
+            "unknown parameter set `{name}`: known sets are {}",
+            names.join(", ")
+        )
+        .into()
+    })
 }
 
 fn rayon_threads(threads: usize) -> Result<(), Box<dyn std::error::Error>> {

@@ -51,10 +51,12 @@
 
 mod complex;
 mod crt;
+mod encoder;
 mod fft;
 
 pub use complex::Complex64;
 pub use crt::{
     CrtReconstructor, check_magnitude, f64_to_residues, f64s_to_limbs, max_centered_magnitude,
 };
+pub use encoder::Encoder;
 pub use fft::{ROTATION_GENERATOR, SlotFft, naive_slots};

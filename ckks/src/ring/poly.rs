@@ -137,6 +137,34 @@ impl RnsPoly {
         })
     }
 
+    /// A polynomial from residues computed by the crate itself (already reduced): the
+    /// validation of [`from_residues`](Self::from_residues) runs in debug builds only.
+    pub(crate) fn from_parts(
+        basis: &Arc<RnsBasis>,
+        repr: Representation,
+        coeffs: Vec<u64>,
+    ) -> Result<Self> {
+        if cfg!(debug_assertions) {
+            return Self::from_residues(basis, repr, coeffs);
+        }
+        let n = basis.degree();
+        let limbs = coeffs.len() / n;
+        if limbs * n != coeffs.len() {
+            return Err(Error::ShapeMismatch {
+                what: "residue vector length (a multiple of N)",
+                expected: coeffs.len().div_ceil(n) * n,
+                got: coeffs.len(),
+            });
+        }
+        Self::check_limbs(basis, limbs)?;
+        Ok(Self {
+            basis: Arc::clone(basis),
+            limbs,
+            repr,
+            coeffs,
+        })
+    }
+
     /// The polynomial with the given signed coefficients (`values.len() = N`), reduced into
     /// every one of `limbs` limbs, in coefficient form.
     ///

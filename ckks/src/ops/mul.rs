@@ -1,0 +1,175 @@
+//! Ciphertext multiplication, relinearization, rescaling and levels.
+
+use super::Evaluator;
+use crate::ciphertext::Ciphertext;
+use crate::error::{Error, Result};
+use crate::keys::switching::key_switch;
+
+impl Evaluator {
+    /// `a * b` without relinearization: a degree-2 ciphertext `(d_0, d_1, d_2)` whose scale is
+    /// the product of the scales. Operands at different levels are aligned to the lower one.
+    pub fn mul(&self, a: &Ciphertext, b: &Ciphertext) -> Result<Ciphertext> {
+        self.check(a)?;
+        self.check(b)?;
+        for ct in [a, b] {
+            if ct.degree() != 1 {
+                return Err(Error::DegreeTooHigh {
+                    op: "mul",
+                    degree: ct.degree(),
+                    max: 1,
+                });
+            }
+        }
+        let level = a.level().min(b.level());
+        let scale = a.scale * b.scale;
+        self.check_scale_fits("mul", scale, level)?;
+        let limbs = level + 1;
+        let trunc = |ct: &Ciphertext, i: usize| ct.parts[i].truncated(limbs);
+        let (a0, a1, b0, b1) = (trunc(a, 0)?, trunc(a, 1)?, trunc(b, 0)?, trunc(b, 1)?);
+        let d0 = a0.mul(&b0)?;
+        let mut d1 = a0.mul(&b1)?;
+        d1.mul_add_assign(&a1, &b0)?;
+        let d2 = a1.mul(&b1)?;
+        Ok(Ciphertext {
+            parts: vec![d0, d1, d2],
+            scale,
+            slots: a.slots.max(b.slots),
+            param_id: a.param_id,
+            seed: None,
+        })
+    }
+
+    /// `a *= b` (degree 2 afterwards).
+    pub fn mul_assign(&self, a: &mut Ciphertext, b: &Ciphertext) -> Result<()> {
+        *a = self.mul(a, b)?;
+        Ok(())
+    }
+
+    /// Relinearization: a degree-2 ciphertext back to degree 1 with the relinearization key.
+    /// A degree-1 ciphertext is returned unchanged.
+    pub fn relinearize(&self, ct: &Ciphertext) -> Result<Ciphertext> {
+        let mut out = ct.clone();
+        self.relinearize_assign(&mut out)?;
+        Ok(out)
+    }
+
+    /// In-place relinearization.
+    pub fn relinearize_assign(&self, ct: &mut Ciphertext) -> Result<()> {
+        self.check(ct)?;
+        match ct.degree() {
+            1 => Ok(()),
+            2 => {
+                let Some(rk) = self.keys.relin.as_ref() else {
+                    return Err(Error::MissingRelinearizationKey);
+                };
+                let Some(d2) = ct.parts.pop() else {
+                    return Err(Error::DegreeTooHigh {
+                        op: "relinearize",
+                        degree: 0,
+                        max: 2,
+                    });
+                };
+                let (k0, k1) = key_switch(&self.ctx, &d2, &rk.0)?;
+                ct.parts[0].add_assign(&k0)?;
+                ct.parts[1].add_assign(&k1)?;
+                Ok(())
+            }
+            degree => Err(Error::DegreeTooHigh {
+                op: "relinearize",
+                degree,
+                max: 2,
+            }),
+        }
+    }
+
+    /// `a * b` relinearized (scale: the product of the scales; rescale afterwards).
+    pub fn mul_relin(&self, a: &Ciphertext, b: &Ciphertext) -> Result<Ciphertext> {
+        let mut out = self.mul(a, b)?;
+        self.relinearize_assign(&mut out)?;
+        Ok(out)
+    }
+
+    /// `a *= b`, relinearized.
+    pub fn mul_relin_assign(&self, a: &mut Ciphertext, b: &Ciphertext) -> Result<()> {
+        *a = self.mul_relin(a, b)?;
+        Ok(())
+    }
+
+    /// Divides by the last prime `q_level` with rounding: one level down, and the scale divided
+    /// by that exact prime.
+    pub fn rescale(&self, ct: &Ciphertext) -> Result<Ciphertext> {
+        let mut out = ct.clone();
+        self.rescale_assign(&mut out)?;
+        Ok(out)
+    }
+
+    /// In-place rescale.
+    pub fn rescale_assign(&self, ct: &mut Ciphertext) -> Result<()> {
+        self.check(ct)?;
+        let level = ct.level();
+        if level == 0 {
+            return Err(Error::EndOfModulusChain { op: "rescale" });
+        }
+        let q_last = self.ctx.q_at(level) as f64;
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            ct.parts
+                .par_iter_mut()
+                .try_for_each(|p| p.divide_round_by_last_assign())?;
+        }
+        #[cfg(not(feature = "parallel"))]
+        for p in ct.parts.iter_mut() {
+            p.divide_round_by_last_assign()?;
+        }
+        ct.scale /= q_last;
+        ct.seed = None;
+        Ok(())
+    }
+
+    /// Brings `ct` to exactly `target` scale, one level down: multiplies by 1 encoded at
+    /// `target * q_level / ct.scale()`, then rescales by `q_level`. The only error is the
+    /// rounding of that constant (relative `2^-log2(constant)`).
+    ///
+    /// Use it before adding ciphertexts whose scales drifted apart (a rescaled product has
+    /// scale `Delta^2 / q`, not `Delta`): `match_scale(&fresh, product.scale())`.
+    pub fn match_scale(&self, ct: &Ciphertext, target: f64) -> Result<Ciphertext> {
+        self.check(ct)?;
+        let level = ct.level();
+        if level == 0 {
+            return Err(Error::EndOfModulusChain { op: "match_scale" });
+        }
+        let factor = target * self.ctx.q_at(level) as f64 / ct.scale;
+        let mut out = self.mul_const(ct, 1.0, factor)?;
+        self.rescale_assign(&mut out)?;
+        // The product of the scales divided by the prime is `target` up to floating-point
+        // rounding; record the exact target.
+        out.scale = target;
+        Ok(out)
+    }
+
+    /// Drops the ciphertext to `level` (discarding limbs; the values and the scale are
+    /// unchanged).
+    pub fn drop_to_level(&self, ct: &Ciphertext, level: usize) -> Result<Ciphertext> {
+        let mut out = ct.clone();
+        self.drop_to_level_assign(&mut out, level)?;
+        Ok(out)
+    }
+
+    /// In-place [`drop_to_level`](Self::drop_to_level).
+    pub fn drop_to_level_assign(&self, ct: &mut Ciphertext, level: usize) -> Result<()> {
+        if level > ct.level() {
+            return Err(Error::LevelOutOfRange {
+                level,
+                max_level: ct.level(),
+            });
+        }
+        if level < ct.level() {
+            for p in ct.parts.iter_mut() {
+                p.truncate(level + 1)?;
+            }
+            ct.seed = None;
+        }
+        Ok(())
+    }
+}
