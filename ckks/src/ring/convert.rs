@@ -165,6 +165,10 @@ impl BasisConverter {
     /// [`convert_centered`](Self::convert_centered) when `u` must be removed.
     pub fn convert(&self, input: &[u64], output: &mut [u64], n: usize) -> Result<()> {
         self.check_shapes(input, output, n)?;
+        if self.from.len() == 1 {
+            self.convert_single(input, output, n, false);
+            return Ok(());
+        }
         let y = self.scaled_inputs(input, n, None);
         self.accumulate_all(&y, None, output, n);
         Ok(())
@@ -182,10 +186,36 @@ impl BasisConverter {
     /// Shapes as in [`convert`](Self::convert).
     pub fn convert_centered(&self, input: &[u64], output: &mut [u64], n: usize) -> Result<()> {
         self.check_shapes(input, output, n)?;
+        if self.from.len() == 1 {
+            self.convert_single(input, output, n, true);
+            return Ok(());
+        }
         let mut u = vec![0u64; n];
         let y = self.scaled_inputs(input, n, Some(&mut u));
         self.accumulate_all(&y, Some(&u), output, n);
         Ok(())
+    }
+
+    /// One source prime `q`: `Q/q = 1`, so the conversion is a reduction modulo each target
+    /// (exact, `u = 0`), and the centered form subtracts `q` from values above `q/2`.
+    fn convert_single(&self, input: &[u64], output: &mut [u64], n: usize, centered: bool) {
+        let q = self.from[0].value();
+        let half = q / 2;
+        let parallel = output.len() >= PAR_MIN_COEFFS;
+        for_each_limb(output, n, parallel, |j, out| {
+            let p = &self.to[j];
+            if centered {
+                let q_mod_p = p.reduce(q);
+                for (o, &x) in out.iter_mut().zip(input) {
+                    let r = p.reduce(x);
+                    *o = if x > half { p.sub(r, q_mod_p) } else { r };
+                }
+            } else {
+                for (o, &x) in out.iter_mut().zip(input) {
+                    *o = p.reduce(x);
+                }
+            }
+        });
     }
 
     fn check_shapes(&self, input: &[u64], output: &[u64], n: usize) -> Result<()> {
