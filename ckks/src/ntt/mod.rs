@@ -21,6 +21,15 @@
 //! # Ok::<(), ckks::Error>(())
 //! ```
 
+#[cfg(target_arch = "x86_64")]
+mod avx2;
+// The AVX-512 intrinsics are stable since Rust 1.89 (the workspace still declares 1.88).
+#[cfg(target_arch = "x86_64")]
+#[clippy::msrv = "1.89"]
+mod avx512;
+#[cfg(target_arch = "x86_64")]
+#[clippy::msrv = "1.89"]
+mod ifma;
 mod path;
 pub mod reference;
 mod scalar;

@@ -61,3 +61,23 @@ pub(super) fn inverse_lazy(t: &NttTable, a: &mut [u64]) {
         *x = q.mul_shoup_lazy(*x, t.n_inv);
     }
 }
+
+/// The forward transform with outputs in `[0, q)` when `REDUCE`, else `[0, 4q)`.
+pub(super) fn forward<const REDUCE: bool>(t: &NttTable, a: &mut [u64]) {
+    forward_lazy(t, a);
+    if REDUCE {
+        for x in a.iter_mut() {
+            *x = t.modulus.reduce_4q(*x);
+        }
+    }
+}
+
+/// The inverse transform with outputs in `[0, q)` when `REDUCE`, else `[0, 2q)`.
+pub(super) fn inverse<const REDUCE: bool>(t: &NttTable, a: &mut [u64]) {
+    inverse_lazy(t, a);
+    if REDUCE {
+        for x in a.iter_mut() {
+            *x = t.modulus.reduce_2q(*x);
+        }
+    }
+}

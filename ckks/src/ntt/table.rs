@@ -2,6 +2,8 @@
 
 use super::path::NttPath;
 use super::{MAX_LOG_N, MIN_LOG_N, scalar};
+#[cfg(target_arch = "x86_64")]
+use super::{avx2, avx512, ifma};
 use crate::error::{Error, Result};
 use crate::math::{Modulus, ShoupOperand, is_ntt_friendly, log2_exact, minimal_primitive_root};
 
@@ -22,7 +24,39 @@ pub struct NttTable {
     pub(super) inv_shoup: Vec<u64>,
     /// `N^-1 mod q`.
     pub(super) n_inv: ShoupOperand,
+    /// `inv[1] * N^-1 mod q`: the twiddle of the last inverse stage with the factor `1/N`
+    /// folded in, for the paths that fuse the scaling into that stage.
+    pub(super) inv_n_last: ShoupOperand,
+    /// 52-bit Shoup quotients for the IFMA path; empty for every other path.
+    pub(super) q52: Quotients52,
     pub(super) path: NttPath,
+}
+
+/// Shoup quotients `floor(w * 2^52 / q)` of the twiddles, for the 52-bit multiply-add
+/// instructions of the IFMA path (primes below 2^50). Empty unless the table uses that path.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Quotients52 {
+    /// Quotients of `NttTable::fwd`.
+    pub(super) fwd: Vec<u64>,
+    /// Quotients of `NttTable::inv`.
+    pub(super) inv: Vec<u64>,
+    /// Quotient of `N^-1`.
+    pub(super) n_inv: u64,
+    /// Quotient of `inv[1] * N^-1`.
+    pub(super) inv_n_last: u64,
+}
+
+impl Quotients52 {
+    fn new(modulus: &Modulus, fwd: &[u64], inv: &[u64], n_inv: u64, inv_n_last: u64) -> Self {
+        let q = modulus.value() as u128;
+        let quotient = |w: u64| (((w as u128) << 52) / q) as u64;
+        Self {
+            fwd: fwd.iter().map(|&w| quotient(w)).collect(),
+            inv: inv.iter().map(|&w| quotient(w)).collect(),
+            n_inv: quotient(n_inv),
+            inv_n_last: quotient(inv_n_last),
+        }
+    }
 }
 
 fn bit_reverse(i: usize, bits: u32) -> usize {
@@ -82,6 +116,12 @@ impl NttTable {
         let fwd_shoup = fwd.iter().map(|&w| modulus.shoup(w).quotient).collect();
         let inv_shoup = inv.iter().map(|&w| modulus.shoup(w).quotient).collect();
         let n_inv = modulus.shoup(modulus.inv(n as u64)?);
+        let inv_n_last = modulus.shoup(modulus.mul(inv[1], n_inv.value));
+        let q52 = if path == NttPath::Avx512Ifma {
+            Quotients52::new(&modulus, &fwd, &inv, n_inv.value, inv_n_last.value)
+        } else {
+            Quotients52::default()
+        };
         Ok(Self {
             n,
             log_n,
@@ -92,6 +132,8 @@ impl NttTable {
             inv,
             inv_shoup,
             n_inv,
+            inv_n_last,
+            q52,
             path,
         })
     }
@@ -129,34 +171,58 @@ impl NttTable {
     /// Forward transform in place: coefficients in `[0, q)` (natural order) to evaluations in
     /// `[0, q)` (bit-reversed order). `a.len()` must be `N`.
     pub fn forward(&self, a: &mut [u64]) {
-        self.forward_lazy(a);
-        for x in a.iter_mut() {
-            *x = self.modulus.reduce_4q(*x);
-        }
+        assert_len(a, self.n);
+        self.dispatch_forward::<true>(a);
     }
 
     /// Forward transform without the final reduction: inputs in `[0, 4q)`, outputs in `[0, 4q)`.
     pub fn forward_lazy(&self, a: &mut [u64]) {
         assert_len(a, self.n);
+        self.dispatch_forward::<false>(a);
+    }
+
+    /// Runs the forward transform on this table's path; `REDUCE` selects outputs in `[0, q)`
+    /// (fused into the last stage by the SIMD paths) instead of `[0, 4q)`.
+    #[inline]
+    fn dispatch_forward<const REDUCE: bool>(&self, a: &mut [u64]) {
         match self.path {
-            NttPath::Scalar => scalar::forward_lazy(self, a),
+            #[cfg(target_arch = "x86_64")]
+            NttPath::Avx2 => avx2::forward::<REDUCE>(self, a),
+            #[cfg(target_arch = "x86_64")]
+            NttPath::Avx512 => avx512::forward::<REDUCE>(self, a),
+            #[cfg(target_arch = "x86_64")]
+            NttPath::Avx512Ifma => ifma::forward::<REDUCE>(self, a),
+            // The SIMD paths are never available elsewhere; scalar code is always correct.
+            _ => scalar::forward::<REDUCE>(self, a),
         }
     }
 
     /// Inverse transform in place, including the factor `1/N`: inputs in `[0, 2q)`, outputs in
     /// `[0, q)`. `a.len()` must be `N`.
     pub fn inverse(&self, a: &mut [u64]) {
-        self.inverse_lazy(a);
-        for x in a.iter_mut() {
-            *x = self.modulus.reduce_2q(*x);
-        }
+        assert_len(a, self.n);
+        self.dispatch_inverse::<true>(a);
     }
 
     /// Inverse transform without the final reduction: inputs in `[0, 2q)`, outputs in `[0, 2q)`.
     pub fn inverse_lazy(&self, a: &mut [u64]) {
         assert_len(a, self.n);
+        self.dispatch_inverse::<false>(a);
+    }
+
+    /// Runs the inverse transform on this table's path; `REDUCE` selects outputs in `[0, q)`
+    /// (fused into the last stage by the SIMD paths) instead of `[0, 2q)`.
+    #[inline]
+    fn dispatch_inverse<const REDUCE: bool>(&self, a: &mut [u64]) {
         match self.path {
-            NttPath::Scalar => scalar::inverse_lazy(self, a),
+            #[cfg(target_arch = "x86_64")]
+            NttPath::Avx2 => avx2::inverse::<REDUCE>(self, a),
+            #[cfg(target_arch = "x86_64")]
+            NttPath::Avx512 => avx512::inverse::<REDUCE>(self, a),
+            #[cfg(target_arch = "x86_64")]
+            NttPath::Avx512Ifma => ifma::inverse::<REDUCE>(self, a),
+            // The SIMD paths are never available elsewhere; scalar code is always correct.
+            _ => scalar::inverse::<REDUCE>(self, a),
         }
     }
 }

@@ -1,0 +1,731 @@
+//! AVX-512 (F + DQ) transforms for every supported prime (below 2^61), and the vector pieces
+//! the IFMA path shares with them.
+//!
+//! # Arithmetic
+//!
+//! AVX-512 has no 64 x 64 -> 128-bit multiply, so the Shoup quotient `hi64(y * w')` (with
+//! `w' = floor(w * 2^64 / q)`) is estimated from three 32 x 32-bit partial products, dropping
+//! the low x low product and the carries out of the two cross products. The estimate `e` is
+//! at most 3 below `y * w' / 2^64`, which is itself less than 1 below `y * w / q`; so for
+//! every `y < 2^64` the remainder `t = y * w - e * q`, computed with two 64-bit low
+//! multiplies, lies in `[0, 4q)`. It is not reduced further: the butterflies keep their
+//! values below `8q` instead of `4q` (both fit in 64 bits because `q < 2^61`), and the last
+//! stage brings them back to the documented ranges.
+//!
+//! # Data movement
+//!
+//! Stages whose butterfly gap is at least 16 run two at a time (radix 4: four registers are
+//! loaded, go through two butterfly levels and are stored), depth first: a block of at most
+//! [`BLOCK`] values goes through all its remaining stages while it sits in the L1 cache.
+//! The four last forward stages (gaps 8, 4, 2, 1), and the four first inverse ones, run on 32
+//! values held in four registers. For gaps 4, 2 and 1 the values of each register pair are
+//! permuted with the same two-register "perfect shuffle" (`vpermt2q`) before each stage,
+//! which rotates the 4-bit index of each value within the 16 so that the bit the next stage
+//! pairs on selects the register. The lane orders that result make the twiddles of those
+//! stages a 128-bit broadcast, a 256-bit broadcast and a plain load, so no twiddle needs a
+//! shuffle; a fourth shuffle restores the natural order. The inverse runs the inverse
+//! permutation.
+//!
+//! The forward transform folds its final reduction into its last stage, and the inverse
+//! folds the factor `1/N` (and its final reduction) into its last stage.
+
+use core::arch::x86_64::*;
+
+use super::{NttTable, scalar};
+
+/// The largest block, in values, that goes through its remaining stages on its own (depth
+/// first): 8 KiB of data and at most 16 KiB of twiddles, well inside the L1 data cache.
+pub(super) const BLOCK: usize = 1 << 10;
+
+/// Loads eight values.
+#[target_feature(enable = "avx512f")]
+#[inline]
+pub(super) fn load(src: &[u64; 8]) -> __m512i {
+    // SAFETY: `src` is 64 readable bytes; the unaligned load has no alignment requirement.
+    unsafe { _mm512_loadu_si512(src.as_ptr().cast()) }
+}
+
+/// Stores eight values.
+#[target_feature(enable = "avx512f")]
+#[inline]
+pub(super) fn store(dst: &mut [u64; 8], v: __m512i) {
+    // SAFETY: `dst` is 64 writable bytes; the unaligned store has no alignment requirement.
+    unsafe { _mm512_storeu_si512(dst.as_mut_ptr().cast(), v) }
+}
+
+/// Loads two values and repeats them: `[s0, s1, s0, s1, ...]`.
+#[target_feature(enable = "avx512f")]
+#[inline]
+pub(super) fn load_repeat2(src: &[u64; 2]) -> __m512i {
+    // SAFETY: `src` is 16 readable bytes; the unaligned load has no alignment requirement.
+    let v = unsafe { _mm_loadu_si128(src.as_ptr().cast()) };
+    _mm512_broadcast_i32x4(v)
+}
+
+/// Loads four values and repeats them: `[s0, s1, s2, s3, s0, s1, s2, s3]`.
+#[target_feature(enable = "avx512f")]
+#[inline]
+pub(super) fn load_repeat4(src: &[u64; 4]) -> __m512i {
+    // SAFETY: `src` is 32 readable bytes; the unaligned load has no alignment requirement.
+    let v = unsafe { _mm256_loadu_si256(src.as_ptr().cast()) };
+    _mm512_broadcast_i64x4(v)
+}
+
+/// `x` broadcast to every lane.
+#[target_feature(enable = "avx512f")]
+#[inline]
+pub(super) fn splat(x: u64) -> __m512i {
+    _mm512_set1_epi64(x as i64)
+}
+
+/// Maps each lane from `[0, 2m)` to `[0, m)`: `min(x, x - m)` with wrapping subtraction.
+#[target_feature(enable = "avx512f")]
+#[inline]
+pub(super) fn reduce_once(x: __m512i, m: __m512i) -> __m512i {
+    _mm512_min_epu64(x, _mm512_sub_epi64(x, m))
+}
+
+/// The perfect shuffle of 16 values held in `(a, b)`: returns
+/// `([a0, b0, a1, b1, a2, b2, a3, b3], [a4, b4, a5, b5, a6, b6, a7, b7])`.
+#[target_feature(enable = "avx512f")]
+#[inline]
+pub(super) fn shuffle(a: __m512i, b: __m512i) -> (__m512i, __m512i) {
+    let lo = _mm512_set_epi64(11, 3, 10, 2, 9, 1, 8, 0);
+    let hi = _mm512_set_epi64(15, 7, 14, 6, 13, 5, 12, 4);
+    (
+        _mm512_permutex2var_epi64(a, lo, b),
+        _mm512_permutex2var_epi64(a, hi, b),
+    )
+}
+
+/// The inverse of [`shuffle`]: even-indexed values of the concatenation `(x, y)` in the
+/// first register, odd-indexed ones in the second.
+#[target_feature(enable = "avx512f")]
+#[inline]
+pub(super) fn unshuffle(x: __m512i, y: __m512i) -> (__m512i, __m512i) {
+    let even = _mm512_set_epi64(14, 12, 10, 8, 6, 4, 2, 0);
+    let odd = _mm512_set_epi64(15, 13, 11, 9, 7, 5, 3, 1);
+    (
+        _mm512_permutex2var_epi64(x, even, y),
+        _mm512_permutex2var_epi64(x, odd, y),
+    )
+}
+
+/// A slice of twiddles with the matching slice of Shoup quotients.
+#[derive(Clone, Copy)]
+pub(super) struct Twiddles<'a> {
+    /// The twiddles.
+    pub(super) w: &'a [u64],
+    /// Their Shoup quotients (64- or 52-bit, depending on the path).
+    pub(super) q: &'a [u64],
+}
+
+impl<'a> Twiddles<'a> {
+    /// The twiddles of the butterfly blocks of gap `gap` that cover `len` values starting at
+    /// offset `off`, in a transform of `n` values (`off` and `len` multiples of `2 * gap`).
+    #[inline]
+    pub(super) fn stage(self, n: usize, gap: usize, off: usize, len: usize) -> Self {
+        let start = n / (2 * gap) + off / (2 * gap);
+        let end = start + len / (2 * gap);
+        Self {
+            w: &self.w[start..end],
+            q: &self.q[start..end],
+        }
+    }
+
+    /// `(w, quotient)` pairs.
+    #[inline]
+    pub(super) fn pairs(self) -> impl Iterator<Item = (u64, u64)> + 'a {
+        self.w.iter().copied().zip(self.q.iter().copied())
+    }
+
+    /// `(w, quotient)` groups of `K` consecutive twiddles.
+    #[inline]
+    pub(super) fn groups<const K: usize>(
+        self,
+    ) -> impl Iterator<Item = (&'a [u64; K], &'a [u64; K])> + 'a {
+        self.w
+            .as_chunks::<K>()
+            .0
+            .iter()
+            .zip(self.q.as_chunks::<K>().0)
+    }
+}
+
+/// Generates the transforms of an eight-lane path from its modular multiplication.
+///
+/// The invoking module imports [`BLOCK`] and [`Twiddles`] and provides, with target features that are a subset of `$features`:
+/// `Consts::new(&NttTable) -> Consts` whose field `s` is the lazy bound `s` described
+/// below, a twiddle type `Tw` with `Tw::splat(w, quotient)` and `Tw::vector(w, quotient)`,
+/// `mul_lazy(y, Tw, Consts)` returning a value `< s` congruent to `y * w` for every
+/// `y < 2s`, and `fwd_finish::<REDUCE>(x, Consts)` / `inv_finish::<REDUCE>(x, Consts)`
+/// mapping outputs of the last stage (`< 2s` forward, `< s` inverse) to `[0, 4q)` /
+/// `[0, 2q)`, or to `[0, q)` when `REDUCE`. The butterflies keep forward values below `2s`
+/// and inverse values below `s`; `2q <= s` and `2s` fits the multiplier's input.
+///
+/// `$fwd_q`, `$inv_q`, `$n_inv_q`, `$last_q` are expressions of the table that give the
+/// Shoup quotients the path uses.
+macro_rules! eight_lane_transforms {
+    (
+        features = $features:literal,
+        fwd_q = |$t1:ident| $fwd_q:expr,
+        inv_q = |$t2:ident| $inv_q:expr,
+        n_inv_q = |$t3:ident| $n_inv_q:expr,
+        last_q = |$t4:ident| $last_q:expr $(,)?
+    ) => {
+        /// The Harvey forward butterfly: `x, y < 2s` to `x + w y, x - w y`, both `< 2s`.
+        #[target_feature(enable = $features)]
+        #[inline]
+        fn fwd_bf(x: __m512i, y: __m512i, tw: Tw, c: Consts) -> (__m512i, __m512i) {
+            let x = reduce_once(x, c.s);
+            let t = mul_lazy(y, tw, c);
+            (
+                _mm512_add_epi64(x, t),
+                _mm512_sub_epi64(_mm512_add_epi64(x, c.s), t),
+            )
+        }
+
+        /// The Harvey inverse butterfly: `x, y < s` to `x + y, (x - y) w`, both `< s`.
+        #[target_feature(enable = $features)]
+        #[inline]
+        fn inv_bf(x: __m512i, y: __m512i, tw: Tw, c: Consts) -> (__m512i, __m512i) {
+            let sum = reduce_once(_mm512_add_epi64(x, y), c.s);
+            let d = _mm512_sub_epi64(_mm512_add_epi64(x, c.s), y);
+            (sum, mul_lazy(d, tw, c))
+        }
+
+        /// The last inverse butterfly with the factor `1/N`: `x, y < s` to
+        /// `(x + y) / N, (x - y) (w / N)`, finished to the output range.
+        #[target_feature(enable = $features)]
+        #[inline]
+        fn inv_bf_last<const REDUCE: bool>(
+            x: __m512i,
+            y: __m512i,
+            scale: (Tw, Tw),
+            c: Consts,
+        ) -> (__m512i, __m512i) {
+            let sum = mul_lazy(_mm512_add_epi64(x, y), scale.0, c);
+            let d = _mm512_sub_epi64(_mm512_add_epi64(x, c.s), y);
+            let d = mul_lazy(d, scale.1, c);
+            (inv_finish::<REDUCE>(sum, c), inv_finish::<REDUCE>(d, c))
+        }
+
+        /// One forward stage of gap `gap >= 8` over `a` (a whole number of blocks of
+        /// `2 * gap` values, twiddle `w[i]` for block `i`).
+        #[target_feature(enable = $features)]
+        #[inline]
+        fn fwd_radix2(a: &mut [u64], gap: usize, w: Twiddles<'_>, c: Consts) {
+            for (block, (w, wq)) in a.chunks_exact_mut(2 * gap).zip(w.pairs()) {
+                let tw = Tw::splat(w, wq);
+                let (xs, ys) = block.split_at_mut(gap);
+                let (xs, ys) = (xs.as_chunks_mut::<8>().0, ys.as_chunks_mut::<8>().0);
+                for (x, y) in xs.iter_mut().zip(ys) {
+                    let (u, v) = fwd_bf(load(x), load(y), tw, c);
+                    store(x, u);
+                    store(y, v);
+                }
+            }
+        }
+
+        /// Two forward stages, gaps `gap` and `gap / 2 >= 8`, over `a` (a whole number of
+        /// blocks of `2 * gap` values): `w1[i]` is the twiddle of block `i` at gap `gap`,
+        /// `w2[2i]` and `w2[2i + 1]` those of its halves at gap `gap / 2`.
+        #[target_feature(enable = $features)]
+        #[inline]
+        fn fwd_radix4(a: &mut [u64], gap: usize, w1: Twiddles<'_>, w2: Twiddles<'_>, c: Consts) {
+            let h = gap / 2;
+            let ws = w1.pairs().zip(w2.groups::<2>());
+            for (block, ((w1, w1q), (w2, w2q))) in a.chunks_exact_mut(2 * gap).zip(ws) {
+                let tw1 = Tw::splat(w1, w1q);
+                let tw2 = Tw::splat(w2[0], w2q[0]);
+                let tw3 = Tw::splat(w2[1], w2q[1]);
+                let (p0, rest) = block.split_at_mut(h);
+                let (p1, rest) = rest.split_at_mut(h);
+                let (p2, p3) = rest.split_at_mut(h);
+                let quarters = p0
+                    .as_chunks_mut::<8>()
+                    .0
+                    .iter_mut()
+                    .zip(p1.as_chunks_mut::<8>().0)
+                    .zip(
+                        p2.as_chunks_mut::<8>()
+                            .0
+                            .iter_mut()
+                            .zip(p3.as_chunks_mut::<8>().0),
+                    );
+                for ((x0, x1), (x2, x3)) in quarters {
+                    let (a0, a2) = fwd_bf(load(x0), load(x2), tw1, c);
+                    let (a1, a3) = fwd_bf(load(x1), load(x3), tw1, c);
+                    let (a0, a1) = fwd_bf(a0, a1, tw2, c);
+                    let (a2, a3) = fwd_bf(a2, a3, tw3, c);
+                    store(x0, a0);
+                    store(x1, a1);
+                    store(x2, a2);
+                    store(x3, a3);
+                }
+            }
+        }
+
+        /// The forward stages of gaps 4, 2 and 1 on 16 values in two registers (natural
+        /// order in and out), twiddles for its 2, 4 and 8 blocks.
+        #[target_feature(enable = $features)]
+        #[inline]
+        fn fwd_last3(
+            lo: __m512i,
+            hi: __m512i,
+            w4: (&[u64; 2], &[u64; 2]),
+            w2: (&[u64; 4], &[u64; 4]),
+            w1: (&[u64; 8], &[u64; 8]),
+            c: Consts,
+        ) -> (__m512i, __m512i) {
+            let (x, y) = shuffle(lo, hi);
+            let tw = Tw::vector(load_repeat2(w4.0), load_repeat2(w4.1));
+            let (x, y) = fwd_bf(x, y, tw, c);
+            let (x, y) = shuffle(x, y);
+            let tw = Tw::vector(load_repeat4(w2.0), load_repeat4(w2.1));
+            let (x, y) = fwd_bf(x, y, tw, c);
+            let (x, y) = shuffle(x, y);
+            let tw = Tw::vector(load(w1.0), load(w1.1));
+            let (x, y) = fwd_bf(x, y, tw, c);
+            shuffle(x, y)
+        }
+
+        /// The forward stages of gaps 8, 4, 2 and 1 over `a` (a multiple of 32 values at
+        /// offset `off`), with the final reduction.
+        #[target_feature(enable = $features)]
+        #[inline]
+        fn fwd_tail<const REDUCE: bool>(
+            a: &mut [u64],
+            n: usize,
+            off: usize,
+            tw: Twiddles<'_>,
+            c: Consts,
+        ) {
+            let len = a.len();
+            let w8 = tw.stage(n, 8, off, len).groups::<2>();
+            let w4 = tw.stage(n, 4, off, len).groups::<4>();
+            let w2 = tw.stage(n, 2, off, len).groups::<8>();
+            let w1 = tw.stage(n, 1, off, len).groups::<16>();
+            let ws = w8.zip(w4).zip(w2.zip(w1));
+            for (chunk, (((w8, w8q), (w4, w4q)), ((w2, w2q), (w1, w1q)))) in
+                a.as_chunks_mut::<32>().0.iter_mut().zip(ws)
+            {
+                let [x0, x1, x2, x3] = chunk.as_chunks_mut::<8>().0 else {
+                    continue; // unreachable: 32 values are four groups of 8
+                };
+                let (a0, a1) = fwd_bf(load(x0), load(x1), Tw::splat(w8[0], w8q[0]), c);
+                let (a2, a3) = fwd_bf(load(x2), load(x3), Tw::splat(w8[1], w8q[1]), c);
+                let (w4, w4q) = (w4.as_chunks::<2>().0, w4q.as_chunks::<2>().0);
+                let (w2, w2q) = (w2.as_chunks::<4>().0, w2q.as_chunks::<4>().0);
+                let (w1, w1q) = (w1.as_chunks::<8>().0, w1q.as_chunks::<8>().0);
+                let ([w4a, w4b], [w4qa, w4qb], [w2a, w2b], [w2qa, w2qb], [w1a, w1b], [w1qa, w1qb]) =
+                    (w4, w4q, w2, w2q, w1, w1q)
+                else {
+                    continue; // unreachable: the chunks split evenly
+                };
+                let (a0, a1) = fwd_last3(a0, a1, (w4a, w4qa), (w2a, w2qa), (w1a, w1qa), c);
+                let (a2, a3) = fwd_last3(a2, a3, (w4b, w4qb), (w2b, w2qb), (w1b, w1qb), c);
+                store(x0, fwd_finish::<REDUCE>(a0, c));
+                store(x1, fwd_finish::<REDUCE>(a1, c));
+                store(x2, fwd_finish::<REDUCE>(a2, c));
+                store(x3, fwd_finish::<REDUCE>(a3, c));
+            }
+        }
+
+        /// All forward stages from gap `gap` down to 1 over `a` (one block of `2 * gap`
+        /// values at offset `off`, `16 <= 2 * gap <= BLOCK`), radix 4 while possible.
+        #[target_feature(enable = $features)]
+        fn fwd_block<const REDUCE: bool>(
+            a: &mut [u64],
+            n: usize,
+            off: usize,
+            mut gap: usize,
+            tw: Twiddles<'_>,
+            c: Consts,
+        ) {
+            let len = a.len();
+            // The stages of gap 16 and more: radix 2 first if their number is odd.
+            if gap >= 16 && gap.trailing_zeros() % 2 == 0 {
+                fwd_radix2(a, gap, tw.stage(n, gap, off, len), c);
+                gap /= 2;
+            }
+            while gap >= 32 {
+                let (w1, w2) = (tw.stage(n, gap, off, len), tw.stage(n, gap / 2, off, len));
+                fwd_radix4(a, gap, w1, w2, c);
+                gap /= 4;
+            }
+            fwd_tail::<REDUCE>(a, n, off, tw, c);
+        }
+
+        /// All forward stages from gap `gap` down to 1 over `a`, one block of `2 * gap`
+        /// values at offset `off`: radix 4 over the whole block, then each quarter on its
+        /// own, until the blocks fit [`BLOCK`].
+        #[target_feature(enable = $features)]
+        fn fwd_rec<const REDUCE: bool>(
+            a: &mut [u64],
+            n: usize,
+            off: usize,
+            gap: usize,
+            tw: Twiddles<'_>,
+            c: Consts,
+        ) {
+            let len = a.len();
+            if len <= BLOCK {
+                fwd_block::<REDUCE>(a, n, off, gap, tw, c);
+                return;
+            }
+            let (w1, w2) = (tw.stage(n, gap, off, len), tw.stage(n, gap / 2, off, len));
+            fwd_radix4(a, gap, w1, w2, c);
+            let quarter = gap / 2;
+            for (k, sub) in a.chunks_exact_mut(quarter).enumerate() {
+                fwd_rec::<REDUCE>(sub, n, off + k * quarter, gap / 4, tw, c);
+            }
+        }
+
+        /// Forward transform, `N >= 32`: inputs in `[0, 4q)`, outputs in `[0, 4q)`, or in
+        /// `[0, q)` when `REDUCE`.
+        #[target_feature(enable = $features)]
+        fn forward_impl<const REDUCE: bool>(t: &NttTable, a: &mut [u64]) {
+            let $t1 = t;
+            let tw = Twiddles {
+                w: &t.fwd,
+                q: $fwd_q,
+            };
+            fwd_rec::<REDUCE>(a, t.n, 0, t.n / 2, tw, Consts::new(t));
+        }
+
+        /// One inverse stage of gap `gap >= 8` over `a` (a whole number of blocks of
+        /// `2 * gap` values, twiddle `w[i]` for block `i`); the last stage of the transform
+        /// when `scale` is given (then `a` is one block).
+        #[target_feature(enable = $features)]
+        #[inline]
+        fn inv_radix2<const REDUCE: bool>(
+            a: &mut [u64],
+            gap: usize,
+            w: Twiddles<'_>,
+            scale: Option<(Tw, Tw)>,
+            c: Consts,
+        ) {
+            for (block, (w, wq)) in a.chunks_exact_mut(2 * gap).zip(w.pairs()) {
+                let tw = Tw::splat(w, wq);
+                let (xs, ys) = block.split_at_mut(gap);
+                let (xs, ys) = (xs.as_chunks_mut::<8>().0, ys.as_chunks_mut::<8>().0);
+                for (x, y) in xs.iter_mut().zip(ys) {
+                    let (u, v) = match scale {
+                        Some(scale) => inv_bf_last::<REDUCE>(load(x), load(y), scale, c),
+                        None => inv_bf(load(x), load(y), tw, c),
+                    };
+                    store(x, u);
+                    store(y, v);
+                }
+            }
+        }
+
+        /// Two inverse stages, gaps `gap >= 8` and `2 * gap`, over `a` (a whole number of
+        /// blocks of `4 * gap` values): `w1[2i]` and `w1[2i + 1]` are the twiddles of the
+        /// halves of block `i` at gap `gap`, `w2[i]` that of block `i` at gap `2 * gap`. The
+        /// second stage is the last of the transform when `scale` is given.
+        #[target_feature(enable = $features)]
+        #[inline]
+        fn inv_radix4<const REDUCE: bool>(
+            a: &mut [u64],
+            gap: usize,
+            w1: Twiddles<'_>,
+            w2: Twiddles<'_>,
+            scale: Option<(Tw, Tw)>,
+            c: Consts,
+        ) {
+            let ws = w1.groups::<2>().zip(w2.pairs());
+            for (block, ((w1, w1q), (w2, w2q))) in a.chunks_exact_mut(4 * gap).zip(ws) {
+                let tw0 = Tw::splat(w1[0], w1q[0]);
+                let tw1 = Tw::splat(w1[1], w1q[1]);
+                let tw2 = Tw::splat(w2, w2q);
+                let (p0, rest) = block.split_at_mut(gap);
+                let (p1, rest) = rest.split_at_mut(gap);
+                let (p2, p3) = rest.split_at_mut(gap);
+                let quarters = p0
+                    .as_chunks_mut::<8>()
+                    .0
+                    .iter_mut()
+                    .zip(p1.as_chunks_mut::<8>().0)
+                    .zip(
+                        p2.as_chunks_mut::<8>()
+                            .0
+                            .iter_mut()
+                            .zip(p3.as_chunks_mut::<8>().0),
+                    );
+                for ((x0, x1), (x2, x3)) in quarters {
+                    let (a0, a1) = inv_bf(load(x0), load(x1), tw0, c);
+                    let (a2, a3) = inv_bf(load(x2), load(x3), tw1, c);
+                    let ((a0, a2), (a1, a3)) = match scale {
+                        Some(scale) => (
+                            inv_bf_last::<REDUCE>(a0, a2, scale, c),
+                            inv_bf_last::<REDUCE>(a1, a3, scale, c),
+                        ),
+                        None => (inv_bf(a0, a2, tw2, c), inv_bf(a1, a3, tw2, c)),
+                    };
+                    store(x0, a0);
+                    store(x1, a1);
+                    store(x2, a2);
+                    store(x3, a3);
+                }
+            }
+        }
+
+        /// The inverse stages of gaps 1, 2 and 4 on 16 values in two registers (natural
+        /// order in and out), twiddles for its 8, 4 and 2 blocks.
+        #[target_feature(enable = $features)]
+        #[inline]
+        fn inv_first3(
+            lo: __m512i,
+            hi: __m512i,
+            w4: (&[u64; 2], &[u64; 2]),
+            w2: (&[u64; 4], &[u64; 4]),
+            w1: (&[u64; 8], &[u64; 8]),
+            c: Consts,
+        ) -> (__m512i, __m512i) {
+            let (x, y) = unshuffle(lo, hi);
+            let tw = Tw::vector(load(w1.0), load(w1.1));
+            let (x, y) = inv_bf(x, y, tw, c);
+            let (x, y) = unshuffle(x, y);
+            let tw = Tw::vector(load_repeat4(w2.0), load_repeat4(w2.1));
+            let (x, y) = inv_bf(x, y, tw, c);
+            let (x, y) = unshuffle(x, y);
+            let tw = Tw::vector(load_repeat2(w4.0), load_repeat2(w4.1));
+            let (x, y) = inv_bf(x, y, tw, c);
+            unshuffle(x, y)
+        }
+
+        /// The inverse stages of gaps 1, 2, 4 and 8 over `a` (a multiple of 32 values at
+        /// offset `off`).
+        #[target_feature(enable = $features)]
+        #[inline]
+        fn inv_head(a: &mut [u64], n: usize, off: usize, tw: Twiddles<'_>, c: Consts) {
+            let len = a.len();
+            let w8 = tw.stage(n, 8, off, len).groups::<2>();
+            let w4 = tw.stage(n, 4, off, len).groups::<4>();
+            let w2 = tw.stage(n, 2, off, len).groups::<8>();
+            let w1 = tw.stage(n, 1, off, len).groups::<16>();
+            let ws = w8.zip(w4).zip(w2.zip(w1));
+            for (chunk, (((w8, w8q), (w4, w4q)), ((w2, w2q), (w1, w1q)))) in
+                a.as_chunks_mut::<32>().0.iter_mut().zip(ws)
+            {
+                let [x0, x1, x2, x3] = chunk.as_chunks_mut::<8>().0 else {
+                    continue; // unreachable: 32 values are four groups of 8
+                };
+                let (w4, w4q) = (w4.as_chunks::<2>().0, w4q.as_chunks::<2>().0);
+                let (w2, w2q) = (w2.as_chunks::<4>().0, w2q.as_chunks::<4>().0);
+                let (w1, w1q) = (w1.as_chunks::<8>().0, w1q.as_chunks::<8>().0);
+                let ([w4a, w4b], [w4qa, w4qb], [w2a, w2b], [w2qa, w2qb], [w1a, w1b], [w1qa, w1qb]) =
+                    (w4, w4q, w2, w2q, w1, w1q)
+                else {
+                    continue; // unreachable: the chunks split evenly
+                };
+                let (a0, a1) =
+                    inv_first3(load(x0), load(x1), (w4a, w4qa), (w2a, w2qa), (w1a, w1qa), c);
+                let (a2, a3) =
+                    inv_first3(load(x2), load(x3), (w4b, w4qb), (w2b, w2qb), (w1b, w1qb), c);
+                let (a0, a1) = inv_bf(a0, a1, Tw::splat(w8[0], w8q[0]), c);
+                let (a2, a3) = inv_bf(a2, a3, Tw::splat(w8[1], w8q[1]), c);
+                store(x0, a0);
+                store(x1, a1);
+                store(x2, a2);
+                store(x3, a3);
+            }
+        }
+
+        /// All inverse stages from gap 1 up to `gap` over `a` (one block of `2 * gap` values
+        /// at offset `off`, `32 <= 2 * gap <= BLOCK`); the last stage is the transform's when
+        /// `scale` is given.
+        #[target_feature(enable = $features)]
+        fn inv_block<const REDUCE: bool>(
+            a: &mut [u64],
+            n: usize,
+            off: usize,
+            top: usize,
+            tw: Twiddles<'_>,
+            scale: Option<(Tw, Tw)>,
+            c: Consts,
+        ) {
+            let len = a.len();
+            inv_head(a, n, off, tw, c);
+            let mut gap = 16;
+            while 2 * gap <= top {
+                let (w1, w2) = (tw.stage(n, gap, off, len), tw.stage(n, 2 * gap, off, len));
+                let scale = if 2 * gap == top { scale } else { None };
+                inv_radix4::<REDUCE>(a, gap, w1, w2, scale, c);
+                gap *= 4;
+            }
+            if gap == top {
+                inv_radix2::<REDUCE>(a, gap, tw.stage(n, gap, off, len), scale, c);
+            }
+        }
+
+        /// All inverse stages from gap 1 up to `top` over `a`, one block of `2 * top` values
+        /// at offset `off`: each quarter on its own (until the blocks fit [`BLOCK`]), then
+        /// radix 4 over the whole block.
+        #[target_feature(enable = $features)]
+        fn inv_rec<const REDUCE: bool>(
+            a: &mut [u64],
+            n: usize,
+            off: usize,
+            top: usize,
+            tw: Twiddles<'_>,
+            scale: Option<(Tw, Tw)>,
+            c: Consts,
+        ) {
+            let len = a.len();
+            if len <= BLOCK {
+                inv_block::<REDUCE>(a, n, off, top, tw, scale, c);
+                return;
+            }
+            let quarter = top / 2;
+            for (k, sub) in a.chunks_exact_mut(quarter).enumerate() {
+                inv_rec::<REDUCE>(sub, n, off + k * quarter, top / 4, tw, None, c);
+            }
+            let (w1, w2) = (tw.stage(n, top / 2, off, len), tw.stage(n, top, off, len));
+            inv_radix4::<REDUCE>(a, top / 2, w1, w2, scale, c);
+        }
+
+        /// Inverse transform, `N >= 32`, including the factor `1/N`: inputs in `[0, 2q)`,
+        /// outputs in `[0, 2q)`, or in `[0, q)` when `REDUCE`.
+        #[target_feature(enable = $features)]
+        fn inverse_impl<const REDUCE: bool>(t: &NttTable, a: &mut [u64]) {
+            let $t2 = t;
+            let tw = Twiddles {
+                w: &t.inv,
+                q: $inv_q,
+            };
+            let $t3 = t;
+            let n_inv = Tw::splat(t.n_inv.value, $n_inv_q);
+            let $t4 = t;
+            let last = Tw::splat(t.inv_n_last.value, $last_q);
+            let c = Consts::new(t);
+            inv_rec::<REDUCE>(a, t.n, 0, t.n / 2, tw, Some((n_inv, last)), c);
+        }
+    };
+}
+pub(super) use eight_lane_transforms;
+
+/// Constants broadcast to every lane.
+#[derive(Clone, Copy)]
+struct Consts {
+    q: __m512i,
+    two_q: __m512i,
+    /// The lazy bound `s = 4q`: forward values stay below `8q`, inverse ones below `4q`.
+    s: __m512i,
+}
+
+impl Consts {
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn new(t: &NttTable) -> Self {
+        let q = t.modulus.value();
+        Self {
+            q: splat(q),
+            two_q: splat(2 * q),
+            s: splat(4 * q),
+        }
+    }
+}
+
+/// A twiddle per lane with its 64-bit Shoup quotient; the multiplies read the low 32 bits
+/// of `quotient` and of `quotient_hi = quotient >> 32`.
+#[derive(Clone, Copy)]
+struct Tw {
+    w: __m512i,
+    quotient: __m512i,
+    quotient_hi: __m512i,
+}
+
+impl Tw {
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn vector(w: __m512i, quotient: __m512i) -> Self {
+        Self {
+            w,
+            quotient,
+            quotient_hi: _mm512_srli_epi64::<32>(quotient),
+        }
+    }
+
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn splat(w: u64, quotient: u64) -> Self {
+        Self::vector(splat(w), splat(quotient))
+    }
+}
+
+/// A value in `[0, 4q)` congruent to `y * w`, for any `y` (see the module documentation).
+#[target_feature(enable = "avx512f,avx512dq")]
+#[inline]
+fn mul_lazy(y: __m512i, tw: Tw, c: Consts) -> __m512i {
+    let y_hi = _mm512_srli_epi64::<32>(y);
+    let lo_hi = _mm512_mul_epu32(y, tw.quotient_hi);
+    let hi_lo = _mm512_mul_epu32(y_hi, tw.quotient);
+    let hi_hi = _mm512_mul_epu32(y_hi, tw.quotient_hi);
+    let estimate = _mm512_add_epi64(
+        hi_hi,
+        _mm512_add_epi64(
+            _mm512_srli_epi64::<32>(lo_hi),
+            _mm512_srli_epi64::<32>(hi_lo),
+        ),
+    );
+    _mm512_sub_epi64(
+        _mm512_mullo_epi64(y, tw.w),
+        _mm512_mullo_epi64(estimate, c.q),
+    )
+}
+
+/// Maps a forward output `< 8q` to `[0, 4q)`, or to `[0, q)` when `REDUCE`.
+#[target_feature(enable = "avx512f")]
+#[inline]
+fn fwd_finish<const REDUCE: bool>(x: __m512i, c: Consts) -> __m512i {
+    let x = reduce_once(x, c.s);
+    if REDUCE {
+        reduce_once(reduce_once(x, c.two_q), c.q)
+    } else {
+        x
+    }
+}
+
+/// Maps an inverse output `< 4q` to `[0, 2q)`, or to `[0, q)` when `REDUCE`.
+#[target_feature(enable = "avx512f")]
+#[inline]
+fn inv_finish<const REDUCE: bool>(x: __m512i, c: Consts) -> __m512i {
+    let x = reduce_once(x, c.two_q);
+    if REDUCE { reduce_once(x, c.q) } else { x }
+}
+
+eight_lane_transforms!(
+    features = "avx512f,avx512dq",
+    fwd_q = |t| &t.fwd_shoup,
+    inv_q = |t| &t.inv_shoup,
+    n_inv_q = |t| t.n_inv.quotient,
+    last_q = |t| t.inv_n_last.quotient,
+);
+
+/// The smallest degree the eight-lane transforms handle; smaller ones run scalar code.
+pub(super) const MIN_N: usize = 32;
+
+/// Forward transform on the AVX-512 path (scalar code below [`MIN_N`] or without the CPU
+/// features): inputs in `[0, 4q)`, outputs in `[0, q)` when `REDUCE`, else `[0, 4q)`.
+pub(super) fn forward<const REDUCE: bool>(t: &NttTable, a: &mut [u64]) {
+    if t.n >= MIN_N && super::path::cpu::has_avx512() {
+        // SAFETY: the CPU supports AVX-512 F and DQ (checked just above).
+        unsafe { forward_impl::<REDUCE>(t, a) }
+    } else {
+        scalar::forward::<REDUCE>(t, a);
+    }
+}
+
+/// Inverse transform on the AVX-512 path (scalar code below [`MIN_N`] or without the CPU
+/// features): inputs in `[0, 2q)`, outputs in `[0, q)` when `REDUCE`, else `[0, 2q)`.
+pub(super) fn inverse<const REDUCE: bool>(t: &NttTable, a: &mut [u64]) {
+    if t.n >= MIN_N && super::path::cpu::has_avx512() {
+        // SAFETY: the CPU supports AVX-512 F and DQ (checked just above).
+        unsafe { inverse_impl::<REDUCE>(t, a) }
+    } else {
+        scalar::inverse::<REDUCE>(t, a);
+    }
+}

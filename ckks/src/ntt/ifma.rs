@@ -1,0 +1,134 @@
+//! AVX-512 IFMA transforms for primes below 2^50.
+//!
+//! `vpmadd52huq` / `vpmadd52luq` multiply the low 52 bits of two lanes and add the high or
+//! the low 52 bits of the 104-bit product to a third. Every operand the transforms multiply
+//! is below `4q < 2^52`, so with the quotients `w' = floor(w * 2^52 / q)` precomputed in the
+//! table, `hi52(y * w')` is exactly the Shoup quotient estimate (at most 1 below
+//! `floor(y * w / q)`) and `lo52(y * w) - lo52(estimate * q)`, taken modulo `2^52`, is the
+//! remainder in `[0, 2q)` with no further correction. The data movement is the AVX-512
+//! path's (see [`super::avx512`]).
+
+use core::arch::x86_64::*;
+
+use super::avx512::{
+    BLOCK, MIN_N, Twiddles, eight_lane_transforms, load, load_repeat2, load_repeat4, reduce_once,
+    shuffle, splat, store, unshuffle,
+};
+use super::{NttTable, scalar};
+
+/// Constants broadcast to every lane.
+#[derive(Clone, Copy)]
+struct Consts {
+    q: __m512i,
+    /// The lazy bound `s = 2q`: forward values stay below `4q`, inverse ones below `2q`.
+    s: __m512i,
+    /// `2^64 - q`, whose low 52 bits are `2^52 - q`.
+    neg_q: __m512i,
+    /// `2^52 - 1`.
+    mask52: __m512i,
+}
+
+impl Consts {
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn new(t: &NttTable) -> Self {
+        let q = t.modulus.value();
+        Self {
+            q: splat(q),
+            s: splat(2 * q),
+            neg_q: splat(q.wrapping_neg()),
+            mask52: splat((1 << 52) - 1),
+        }
+    }
+}
+
+/// A twiddle per lane with its 52-bit Shoup quotient.
+#[derive(Clone, Copy)]
+struct Tw {
+    w: __m512i,
+    quotient: __m512i,
+}
+
+impl Tw {
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn vector(w: __m512i, quotient: __m512i) -> Self {
+        Self { w, quotient }
+    }
+
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn splat(w: u64, quotient: u64) -> Self {
+        Self::vector(splat(w), splat(quotient))
+    }
+}
+
+/// `y * w mod q` in `[0, 2q)` for `y < 2^52` (see the module documentation).
+#[target_feature(enable = "avx512f,avx512ifma")]
+#[inline]
+fn mul_lazy(y: __m512i, tw: Tw, c: Consts) -> __m512i {
+    let zero = _mm512_setzero_si512();
+    let estimate = _mm512_madd52hi_epu64(zero, y, tw.quotient);
+    let product = _mm512_madd52lo_epu64(zero, y, tw.w);
+    // lo52(y w) + lo52(-estimate q): the remainder plus 0 or 2^52.
+    let r = _mm512_madd52lo_epu64(product, estimate, c.neg_q);
+    _mm512_and_si512(r, c.mask52)
+}
+
+/// Maps a forward output `< 4q` to itself, or to `[0, q)` when `REDUCE`.
+#[target_feature(enable = "avx512f")]
+#[inline]
+fn fwd_finish<const REDUCE: bool>(x: __m512i, c: Consts) -> __m512i {
+    if REDUCE {
+        reduce_once(reduce_once(x, c.s), c.q)
+    } else {
+        x
+    }
+}
+
+/// Maps an inverse output `< 2q` to itself, or to `[0, q)` when `REDUCE`.
+#[target_feature(enable = "avx512f")]
+#[inline]
+fn inv_finish<const REDUCE: bool>(x: __m512i, c: Consts) -> __m512i {
+    if REDUCE { reduce_once(x, c.q) } else { x }
+}
+
+eight_lane_transforms!(
+    features = "avx512f,avx512dq,avx512ifma",
+    fwd_q = |t| &t.q52.fwd,
+    inv_q = |t| &t.q52.inv,
+    n_inv_q = |t| t.q52.n_inv,
+    last_q = |t| t.q52.inv_n_last,
+);
+
+/// Whether the IFMA transforms can run on this table: `N >=` [`MIN_N`], the 52-bit quotients are
+/// present and the CPU has the instructions.
+fn usable(t: &NttTable) -> bool {
+    t.n >= MIN_N
+        && t.q52.fwd.len() == t.n
+        && t.q52.inv.len() == t.n
+        && t.modulus.bits() <= super::path::IFMA_MAX_MODULUS_BITS
+        && super::path::cpu::has_avx512_ifma()
+}
+
+/// Forward transform on the IFMA path (scalar code below [`MIN_N`] or without the CPU
+/// features): inputs in `[0, 4q)`, outputs in `[0, q)` when `REDUCE`, else `[0, 4q)`.
+pub(super) fn forward<const REDUCE: bool>(t: &NttTable, a: &mut [u64]) {
+    if usable(t) {
+        // SAFETY: the CPU supports AVX-512 F, DQ and IFMA (checked by `usable`).
+        unsafe { forward_impl::<REDUCE>(t, a) }
+    } else {
+        scalar::forward::<REDUCE>(t, a);
+    }
+}
+
+/// Inverse transform on the IFMA path (scalar code below [`MIN_N`] or without the CPU
+/// features): inputs in `[0, 2q)`, outputs in `[0, q)` when `REDUCE`, else `[0, 2q)`.
+pub(super) fn inverse<const REDUCE: bool>(t: &NttTable, a: &mut [u64]) {
+    if usable(t) {
+        // SAFETY: the CPU supports AVX-512 F, DQ and IFMA (checked by `usable`).
+        unsafe { inverse_impl::<REDUCE>(t, a) }
+    } else {
+        scalar::inverse::<REDUCE>(t, a);
+    }
+}
