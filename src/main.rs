@@ -8,6 +8,11 @@ use clap::{Parser, Subcommand};
 mod bench;
 mod demo;
 
+/// mimalloc keeps freed memory for reuse instead of trimming the heap after every large
+/// ciphertext temporary (see the comment in Cargo.toml).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Command-line interface.
 #[derive(Debug, Parser)]
 #[command(

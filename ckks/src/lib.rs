@@ -52,6 +52,7 @@ pub mod keys;
 pub mod math;
 pub mod ntt;
 mod ops;
+mod par;
 pub mod params;
 mod plaintext;
 pub mod precision;

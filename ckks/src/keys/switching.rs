@@ -23,6 +23,7 @@ use zeroize::Zeroizing;
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::math::sampling::{Seed, random_seed};
+use crate::par::{for_each_limb, for_each_limb_pair, try_for_each_limb};
 use crate::ring::{Representation, RnsPoly};
 
 use super::secret::SecretKey;
@@ -136,11 +137,32 @@ impl SwitchingKey {
 }
 
 /// The extended digits of a polynomial at some level: digit `j` holds `d mod D_j` extended to
-/// `q_0, ..., q_level, p_0, ...` (limb-major, NTT form).
+/// `q_0, ..., q_level, p_0, ...` (limb-major, NTT form), the digits one after the other in one
+/// buffer borrowed from the context's pool (given back on drop).
 #[derive(Debug)]
 pub(crate) struct Decomposition {
+    ctx: Context,
     pub(crate) level: usize,
-    pub(crate) digits: Vec<Vec<u64>>,
+    pub(crate) count: usize,
+    data: Vec<u64>,
+}
+
+impl Decomposition {
+    /// Limb `t` of digit `j`.
+    fn limb(&self, j: usize, t: usize) -> &[u64] {
+        let n = self.ctx.n();
+        let width = (self.level + 1 + self.ctx.p_basis().len()) * n;
+        &self.data[j * width + t * n..j * width + (t + 1) * n]
+    }
+}
+
+impl Drop for Decomposition {
+    fn drop(&mut self) {
+        self.ctx
+            .q_basis()
+            .scratch()
+            .give_back(std::mem::take(&mut self.data));
+    }
 }
 
 /// Step 1: decompose `d` (NTT form, over `q_0..q_level`) into extended digits.
@@ -157,55 +179,55 @@ pub(crate) fn decompose(ctx: &Context, d: &RnsPoly) -> Result<Decomposition> {
     let level = l1 - 1;
     let k = ctx.p_basis().len();
     let alpha = ctx.params().digit_size();
-    let mut d_coeff = d.clone();
-    d_coeff.to_coeff();
+    let (qb, pb) = (ctx.q_basis(), ctx.p_basis());
+    let pool = qb.scratch();
+    let mut d_coeff = pool.take(l1 * n);
+    d_coeff.copy_from_slice(d.coeffs());
+    for_each_limb(&mut d_coeff, n, true, |i, limb| qb.table(i).inverse(limb));
     let converters = ctx.mod_up(level);
-    let extend = |j: usize| -> Result<Vec<u64>> {
+    let width = (l1 + k) * n;
+    let mut data = pool.take_vec(converters.len() * width);
+    let result = try_for_each_limb(&mut data, width, true, |j, ext| {
         let lo = j * alpha;
         let hi = (lo + alpha).min(l1);
-        let mut ext = vec![0u64; (l1 + k) * n];
-        converters[j].convert(&d_coeff.coeffs()[lo * n..hi * n], &mut ext, n)?;
-        for_each_chunk(&mut ext, n, |t, limb| {
+        converters[j].convert(&d_coeff[lo * n..hi * n], ext, n)?;
+        for (t, limb) in ext.chunks_exact_mut(n).enumerate() {
             if (lo..hi).contains(&t) {
                 limb.copy_from_slice(&d.coeffs()[t * n..(t + 1) * n]);
             } else if t < l1 {
-                ctx.q_basis().table(t).forward(limb);
+                qb.table(t).forward(limb);
             } else {
-                ctx.p_basis().table(t - l1).forward(limb);
+                pb.table(t - l1).forward(limb);
             }
-        });
-        Ok(ext)
+        }
+        Ok(())
+    });
+    let dec = Decomposition {
+        ctx: ctx.clone(),
+        level,
+        count: converters.len(),
+        data,
     };
-    #[cfg(feature = "parallel")]
-    let digits = {
-        use rayon::prelude::*;
-        (0..converters.len())
-            .into_par_iter()
-            .map(extend)
-            .collect::<Result<Vec<_>>>()?
-    };
-    #[cfg(not(feature = "parallel"))]
-    let digits = (0..converters.len())
-        .map(extend)
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Decomposition { level, digits })
+    result.map(|()| dec)
 }
 
 /// Steps 2 and 3: the inner product of a decomposition (read through the NTT-form permutation
-/// `perm` if given: the decomposition of `sigma(d)`) with `key`, divided by P. Returns the two
-/// polynomials `(c_0', c_1')` over `q_0..q_level` (NTT form) with
-/// `c_0' + c_1' s = d s' + small`.
-pub(crate) fn key_switch_from(
+/// `perm` if given: the decomposition of `sigma(d)`) with `key`, divided by P, added to
+/// `out0` and `out1` (NTT form over `q_0..q_level`) so that
+/// `out0' + out1' s = out0 + out1 s + d s' + small`.
+pub(crate) fn key_switch_into(
     ctx: &Context,
     dec: &Decomposition,
     key: &SwitchingKey,
     perm: Option<&[u32]>,
-) -> Result<(RnsPoly, RnsPoly)> {
+    out0: &mut RnsPoly,
+    out1: &mut RnsPoly,
+) -> Result<()> {
     ctx.check_id("switching key", key.param_id)?;
     let n = ctx.n();
     let l1 = dec.level + 1;
     let k = ctx.p_basis().len();
-    let digits = dec.digits.len();
+    let digits = dec.count;
     if key.b.len() < digits {
         return Err(Error::ShapeMismatch {
             what: "switching-key digits",
@@ -213,15 +235,19 @@ pub(crate) fn key_switch_from(
             got: key.b.len(),
         });
     }
-    let mut acc_b = vec![0u64; (l1 + k) * n];
-    let mut acc_a = vec![0u64; (l1 + k) * n];
-    fn limb_of(poly: &QpPoly, t: usize, l1: usize, n: usize) -> &[u64] {
-        if t < l1 {
-            &poly.q.coeffs()[t * n..(t + 1) * n]
-        } else {
-            &poly.p.coeffs()[(t - l1) * n..(t - l1 + 1) * n]
+    for out in [&*out0, &*out1] {
+        if out.limb_count() != l1 || out.representation() != Representation::Ntt {
+            return Err(Error::ShapeMismatch {
+                what: "key-switching output limbs (NTT form, at the decomposition's level)",
+                expected: l1,
+                got: out.limb_count(),
+            });
         }
     }
+    let pool = ctx.q_basis().scratch();
+    let width = (l1 + k) * n;
+    let mut acc = pool.take(2 * width);
+    let (acc_b, acc_a) = acc.split_at_mut(width);
     let modulus_of = |t: usize| {
         if t < l1 {
             ctx.q_basis().moduli()[t]
@@ -231,100 +257,83 @@ pub(crate) fn key_switch_from(
     };
     let product = |t: usize, out_b: &mut [u64], out_a: &mut [u64]| {
         let q = modulus_of(t);
+        let ext: Vec<&[u64]> = (0..digits).map(|j| dec.limb(j, t)).collect();
+        let kb: Vec<&[u64]> = key.b[..digits]
+            .iter()
+            .map(|p| limb_of(p, t, l1, n))
+            .collect();
+        let ka: Vec<&[u64]> = key.a[..digits]
+            .iter()
+            .map(|p| limb_of(p, t, l1, n))
+            .collect();
         // Sums of `batch` products of values below q stay below q * 2^64, the precondition of
         // `reduce_u128`; longer sums are reduced in between.
         let batch = ((u64::MAX / q.value()) as usize).clamp(1, digits);
-        let ext: Vec<&[u64]> = dec.digits.iter().map(|e| &e[t * n..(t + 1) * n]).collect();
-        let kb: Vec<&[u64]> = key
-            .b
-            .iter()
-            .take(digits)
-            .map(|p| limb_of(p, t, l1, n))
-            .collect();
-        let ka: Vec<&[u64]> = key
-            .a
-            .iter()
-            .take(digits)
-            .map(|p| limb_of(p, t, l1, n))
-            .collect();
-        for c in 0..n {
-            let src = perm.map_or(c, |p| p[c] as usize);
-            let (mut sb, mut sa) = (0u128, 0u128);
-            for start in (0..digits).step_by(batch) {
-                if start > 0 {
-                    sb = q.reduce_u128(sb) as u128;
-                    sa = q.reduce_u128(sa) as u128;
+        for start in (0..digits).step_by(batch) {
+            let end = (start + batch).min(digits);
+            let (ext, kb, ka) = (&ext[start..end], &kb[start..end], &ka[start..end]);
+            for c in 0..n {
+                let src = perm.map_or(c, |p| p[c] as usize);
+                let (mut sb, mut sa) = if start == 0 {
+                    (0u128, 0u128)
+                } else {
+                    (out_b[c] as u128, out_a[c] as u128)
+                };
+                for ((e, b), a) in ext.iter().zip(kb).zip(ka) {
+                    let x = e[src] as u128;
+                    sb += x * b[c] as u128;
+                    sa += x * a[c] as u128;
                 }
-                for j in start..(start + batch).min(digits) {
-                    let x = ext[j][src] as u128;
-                    sb += x * kb[j][c] as u128;
-                    sa += x * ka[j][c] as u128;
-                }
+                out_b[c] = q.reduce_u128(sb);
+                out_a[c] = q.reduce_u128(sa);
             }
-            out_b[c] = q.reduce_u128(sb);
-            out_a[c] = q.reduce_u128(sa);
         }
     };
-    for_each_chunk_pair(&mut acc_b, &mut acc_a, n, product);
-    let (b_q, b_p) = split_qp(ctx, acc_b, l1)?;
-    let (a_q, a_p) = split_qp(ctx, acc_a, l1)?;
-    let md = ctx.mod_down();
-    let c0 = md.mod_down(&b_q, &b_p)?;
-    let c1 = md.mod_down(&a_q, &a_p)?;
-    Ok((c0, c1))
+    for_each_limb_pair(acc_b, acc_a, n, true, product);
+    mod_down_add(ctx, acc_b, l1, out0)?;
+    mod_down_add(ctx, acc_a, l1, out1)?;
+    Ok(())
 }
 
-/// Key switching of one polynomial: decomposition then inner product.
-pub(crate) fn key_switch(
+fn limb_of(poly: &QpPoly, t: usize, l1: usize, n: usize) -> &[u64] {
+    if t < l1 {
+        &poly.q.coeffs()[t * n..(t + 1) * n]
+    } else {
+        &poly.p.coeffs()[(t - l1) * n..(t - l1 + 1) * n]
+    }
+}
+
+/// `out += round(x / P)` for `x` over `Q_level * P` in NTT form (`acc`: the `l1` limbs over Q
+/// then the limbs over P; the P limbs are overwritten).
+fn mod_down_add(ctx: &Context, acc: &mut [u64], l1: usize, out: &mut RnsPoly) -> Result<()> {
+    let n = ctx.n();
+    let (qb, pb) = (ctx.q_basis(), ctx.p_basis());
+    let (x_q, x_p) = acc.split_at_mut(l1 * n);
+    for_each_limb(x_p, n, true, |j, limb| pb.table(j).inverse(limb));
+    let md = ctx.mod_down();
+    let mut conv = qb.scratch().take(l1 * n);
+    md.converter().convert_centered(x_p, &mut conv, n)?;
+    let x_q: &[u64] = x_q;
+    let p_inv = md.p_inv();
+    for_each_limb_pair(&mut conv, out.coeffs_mut(), n, true, |i, t, o| {
+        qb.table(i).forward(t);
+        let (q, w) = (qb.moduli()[i], p_inv[i]);
+        let x = &x_q[i * n..(i + 1) * n];
+        for ((o, &a), &b) in o.iter_mut().zip(x).zip(t.iter()) {
+            *o = q.add(*o, q.mul_shoup(q.sub(a, b), w));
+        }
+    });
+    Ok(())
+}
+
+/// Key switching of one polynomial, added to `(out0, out1)`.
+pub(crate) fn key_switch_add(
     ctx: &Context,
     d: &RnsPoly,
     key: &SwitchingKey,
-) -> Result<(RnsPoly, RnsPoly)> {
+    out0: &mut RnsPoly,
+    out1: &mut RnsPoly,
+) -> Result<()> {
     let dec = decompose(ctx, d)?;
-    key_switch_from(ctx, &dec, key, None)
-}
-
-fn split_qp(ctx: &Context, mut data: Vec<u64>, l1: usize) -> Result<(RnsPoly, RnsPoly)> {
-    let n = ctx.n();
-    let p_part = data.split_off(l1 * n);
-    Ok((
-        RnsPoly::from_parts(ctx.q_basis(), Representation::Ntt, data)?,
-        RnsPoly::from_parts(ctx.p_basis(), Representation::Ntt, p_part)?,
-    ))
-}
-
-/// Runs `f(t, chunk_t)` over the `n`-sized chunks of `data`, in parallel with the `parallel`
-/// feature.
-fn for_each_chunk(data: &mut [u64], n: usize, f: impl Fn(usize, &mut [u64]) + Send + Sync) {
-    #[cfg(feature = "parallel")]
-    {
-        use rayon::prelude::*;
-        data.par_chunks_exact_mut(n)
-            .enumerate()
-            .for_each(|(t, c)| f(t, c));
-    }
-    #[cfg(not(feature = "parallel"))]
-    for (t, c) in data.chunks_exact_mut(n).enumerate() {
-        f(t, c);
-    }
-}
-
-fn for_each_chunk_pair(
-    a: &mut [u64],
-    b: &mut [u64],
-    n: usize,
-    f: impl Fn(usize, &mut [u64], &mut [u64]) + Send + Sync,
-) {
-    #[cfg(feature = "parallel")]
-    {
-        use rayon::prelude::*;
-        a.par_chunks_exact_mut(n)
-            .zip(b.par_chunks_exact_mut(n))
-            .enumerate()
-            .for_each(|(t, (x, y))| f(t, x, y));
-    }
-    #[cfg(not(feature = "parallel"))]
-    for (t, (x, y)) in a.chunks_exact_mut(n).zip(b.chunks_exact_mut(n)).enumerate() {
-        f(t, x, y);
-    }
+    key_switch_into(ctx, &dec, key, None, out0, out1)
 }

@@ -1,9 +1,16 @@
 //! Arithmetic modulo a word-sized modulus: Barrett and Shoup multiplication, lazy forms.
 //!
+//! Every conditional correction is a branch-free select ([`select_unpredictable`]): on
+//! ciphertext data the conditions are coin flips, so branches would mispredict half the time,
+//! and on secret data a branch would leak timing. The operations are constant-time in their
+//! operands (`pow` and `inv` excepted: their loops depend on the exponent and the values).
+//!
 //! Conventions for the lazy forms: a function whose name ends in `_lazy` returns a value in a
 //! wider range than `[0, q)`; the range is stated in its documentation and checked with
 //! `debug_assert!`. Every modulus is below 2^61, so values up to `8q` fit in a `u64` and
 //! products of two reduced values leave headroom in a `u128` for lazy sums.
+
+use std::hint::select_unpredictable;
 
 use crate::error::{Error, Result};
 
@@ -79,21 +86,22 @@ impl Modulus {
     pub fn add(&self, a: u64, b: u64) -> u64 {
         debug_assert!(a < self.value && b < self.value, "add: inputs must be < q");
         let s = a + b;
-        if s >= self.value { s - self.value } else { s }
+        select_unpredictable(s >= self.value, s.wrapping_sub(self.value), s)
     }
 
     /// `a - b mod q` for `a, b < q`.
     #[inline(always)]
     pub fn sub(&self, a: u64, b: u64) -> u64 {
         debug_assert!(a < self.value && b < self.value, "sub: inputs must be < q");
-        if a >= b { a - b } else { a + self.value - b }
+        let d = a.wrapping_sub(b);
+        select_unpredictable(a >= b, d, d.wrapping_add(self.value))
     }
 
     /// `-a mod q` for `a < q`.
     #[inline(always)]
     pub fn neg(&self, a: u64) -> u64 {
         debug_assert!(a < self.value, "neg: input must be < q");
-        if a == 0 { 0 } else { self.value - a }
+        select_unpredictable(a == 0, 0, self.value - a)
     }
 
     /// `a mod q` for any `a`.
@@ -103,7 +111,7 @@ impl Modulus {
         // one below floor(a / q) for a < 2^64 (the low ratio word contributes less than 1).
         let quotient = mul_hi(a, self.ratio.1);
         let r = a.wrapping_sub(quotient.wrapping_mul(self.value));
-        if r >= self.value { r - self.value } else { r }
+        self.reduce_2q(r)
     }
 
     /// `x mod q` for `x < q * 2^64` (Barrett reduction with the 128-bit ratio).
@@ -130,9 +138,7 @@ impl Modulus {
             .wrapping_add((tmp2 >> 64) as u64);
         // The estimate is at most one below floor(x / q): one conditional subtraction.
         let r = x_lo.wrapping_sub(quotient.wrapping_mul(self.value));
-        let r = if r >= self.value { r - self.value } else { r };
-        debug_assert!(r < self.value);
-        r
+        self.reduce_2q(r)
     }
 
     /// `a * b mod q` for `a, b < q` (Barrett).
@@ -176,27 +182,23 @@ impl Modulus {
     /// `x * w mod q` in `[0, q)`, for any `x < 2^64`.
     #[inline(always)]
     pub fn mul_shoup(&self, x: u64, w: ShoupOperand) -> u64 {
-        let r = self.mul_shoup_lazy(x, w);
-        if r >= self.value { r - self.value } else { r }
+        self.reduce_2q(self.mul_shoup_lazy(x, w))
     }
 
     /// Maps `x < 2q` to `[0, q)`.
     #[inline(always)]
     pub fn reduce_2q(&self, x: u64) -> u64 {
         debug_assert!(x < 2 * self.value, "reduce_2q: input must be < 2q");
-        if x >= self.value { x - self.value } else { x }
+        select_unpredictable(x >= self.value, x.wrapping_sub(self.value), x)
     }
 
     /// Maps `x < 4q` to `[0, q)`.
     #[inline(always)]
     pub fn reduce_4q(&self, x: u64) -> u64 {
         debug_assert!(x < 4 * self.value, "reduce_4q: input must be < 4q");
-        let x = if x >= 2 * self.value {
-            x - 2 * self.value
-        } else {
-            x
-        };
-        if x >= self.value { x - self.value } else { x }
+        let two_q = 2 * self.value;
+        let x = select_unpredictable(x >= two_q, x.wrapping_sub(two_q), x);
+        self.reduce_2q(x)
     }
 
     /// `a^e mod q` for `a < q` (square and multiply).
@@ -237,18 +239,18 @@ impl Modulus {
     #[inline(always)]
     pub fn from_i64(&self, a: i64) -> u64 {
         let r = self.reduce(a.unsigned_abs());
-        if a < 0 { self.neg(r) } else { r }
+        select_unpredictable(a < 0, self.neg(r), r)
     }
 
     /// The centered representative of `a < q`, in `(-q/2, q/2]`.
     #[inline(always)]
     pub fn centered(&self, a: u64) -> i64 {
         debug_assert!(a < self.value, "centered: input must be < q");
-        if a > self.value / 2 {
-            -((self.value - a) as i64)
-        } else {
-            a as i64
-        }
+        select_unpredictable(
+            a > self.value / 2,
+            (a as i64).wrapping_sub(self.value as i64),
+            a as i64,
+        )
     }
 }
 

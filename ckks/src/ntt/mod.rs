@@ -64,19 +64,11 @@ fn for_each_limb(
     let Some(n) = tables.first().map(|t| t.degree()) else {
         return;
     };
-    #[cfg(feature = "parallel")]
-    {
-        use rayon::prelude::*;
-        data.par_chunks_exact_mut(n)
-            .zip(tables.par_iter())
-            .for_each(|(limb, t)| f(t, limb));
-    }
-    #[cfg(not(feature = "parallel"))]
-    {
-        for (limb, t) in data.chunks_exact_mut(n).zip(tables) {
+    crate::par::for_each_limb(data, n, true, |i, limb| {
+        if let Some(t) = tables.get(i) {
             f(t, limb);
         }
-    }
+    });
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use super::Evaluator;
 use crate::ciphertext::Ciphertext;
 use crate::error::{Error, Result};
-use crate::keys::switching::key_switch;
+use crate::keys::switching::key_switch_add;
 
 impl Evaluator {
     /// `a * b` without relinearization: a degree-2 ciphertext `(d_0, d_1, d_2)` whose scale is
@@ -69,10 +69,14 @@ impl Evaluator {
                         max: 2,
                     });
                 };
-                let (k0, k1) = key_switch(&self.ctx, &d2, &rk.0)?;
-                ct.parts[0].add_assign(&k0)?;
-                ct.parts[1].add_assign(&k1)?;
-                Ok(())
+                let [c0, c1] = &mut ct.parts[..] else {
+                    return Err(Error::DegreeTooHigh {
+                        op: "relinearize",
+                        degree: 0,
+                        max: 2,
+                    });
+                };
+                key_switch_add(&self.ctx, &d2, &rk.0, c0, c1)
             }
             degree => Err(Error::DegreeTooHigh {
                 op: "relinearize",
@@ -111,14 +115,6 @@ impl Evaluator {
             return Err(Error::EndOfModulusChain { op: "rescale" });
         }
         let q_last = self.ctx.q_at(level) as f64;
-        #[cfg(feature = "parallel")]
-        {
-            use rayon::prelude::*;
-            ct.parts
-                .par_iter_mut()
-                .try_for_each(|p| p.divide_round_by_last_assign())?;
-        }
-        #[cfg(not(feature = "parallel"))]
         for p in ct.parts.iter_mut() {
             p.divide_round_by_last_assign()?;
         }

@@ -3,8 +3,9 @@
 use super::Evaluator;
 use crate::ciphertext::Ciphertext;
 use crate::error::{Error, Result};
-use crate::keys::switching::{decompose, key_switch_from};
+use crate::keys::switching::{decompose, key_switch_into};
 use crate::keys::{conjugation_element, galois_element};
+use crate::ring::{Representation, RnsPoly};
 
 impl Evaluator {
     /// Rotates the slots left by `step` (right for negative steps): slot `i` of the result is
@@ -82,11 +83,12 @@ impl Evaluator {
             });
         };
         let dec = decompose(&self.ctx, &ct.parts[1])?;
-        let (k0, k1) = key_switch_from(&self.ctx, &dec, key, Some(index.ntt_permutation()))?;
         let mut c0 = ct.parts[0].automorphism_with(index)?;
-        c0.add_assign(&k0)?;
+        let mut c1 = RnsPoly::zero(self.ctx.q_basis(), ct.level() + 1, Representation::Ntt)?;
+        let perm = Some(index.ntt_permutation());
+        key_switch_into(&self.ctx, &dec, key, perm, &mut c0, &mut c1)?;
         Ok(Ciphertext {
-            parts: vec![c0, k1],
+            parts: vec![c0, c1],
             scale: ct.scale,
             slots: ct.slots,
             param_id: ct.param_id,

@@ -7,6 +7,8 @@ use crate::error::{Error, Result};
 use crate::math::{Modulus, ShoupOperand};
 use crate::ntt::NttTable;
 
+use super::scratch::ScratchPool;
+
 /// An RNS basis `q_0, ..., q_{L-1}` for the ring `Z_Q[X]/(X^N + 1)`, `Q = q_0 * ... * q_{L-1}`:
 /// the degree, the moduli, one NTT table per modulus and the constants that operations on
 /// prefixes of the basis need.
@@ -35,6 +37,8 @@ pub struct RnsBasis {
     rescale: Vec<Vec<ShoupOperand>>,
     /// `half_last[j][i] = floor(q_j / 2) mod q_i` for `i < j`.
     half_last: Vec<Vec<u64>>,
+    /// Reusable buffers for temporaries of operations over this basis.
+    scratch: ScratchPool,
 }
 
 impl RnsBasis {
@@ -82,6 +86,7 @@ impl RnsBasis {
             tables,
             rescale,
             half_last,
+            scratch: ScratchPool::default(),
         }))
     }
 
@@ -159,6 +164,11 @@ impl RnsBasis {
     }
 
     /// A short description (`N = 1024, moduli [q_0, q_1]`) for error messages.
+    /// The pool of reusable buffers of this basis.
+    pub(crate) fn scratch(&self) -> &ScratchPool {
+        &self.scratch
+    }
+
     pub(crate) fn describe(&self) -> String {
         let moduli: Vec<u64> = self.moduli.iter().map(Modulus::value).collect();
         format!("N = {}, moduli {:?}", self.n, moduli)

@@ -208,7 +208,7 @@ impl BasisConverter {
                 let q_mod_p = p.reduce(q);
                 for (o, &x) in out.iter_mut().zip(input) {
                     let r = p.reduce(x);
-                    *o = if x > half { p.sub(r, q_mod_p) } else { r };
+                    *o = std::hint::select_unpredictable(x > half, p.sub(r, q_mod_p), r);
                 }
             } else {
                 for (o, &x) in out.iter_mut().zip(input) {
@@ -395,6 +395,11 @@ impl ModDown {
     /// The basis `P` of the special primes.
     pub fn p_basis(&self) -> &Arc<RnsBasis> {
         &self.p
+    }
+
+    /// `P^-1 mod q_i`, Shoup form.
+    pub(crate) fn p_inv(&self) -> &[ShoupOperand] {
+        &self.p_inv
     }
 
     /// The converter from `P` to `Q` this uses.
@@ -602,7 +607,8 @@ fn rescale_into(
     let half = q_last.value() / 2;
     // (x_last + floor(q_last / 2)) mod q_last, in coefficient form: lifted to q_i and shifted
     // back by floor(q_last / 2) this is the centered x mod q_last.
-    let mut lifted = last.to_vec();
+    let mut lifted = basis.scratch().take(n);
+    lifted.copy_from_slice(last);
     if repr == Representation::Ntt {
         basis.table(l - 1).inverse(&mut lifted);
     }
@@ -615,17 +621,17 @@ fn rescale_into(
         Representation::Coefficient => {
             for_each_limb(head, n, head.len() >= PAR_MIN_COEFFS, |i, x| {
                 let (q, h, w) = (&moduli[i], halves[i], inverses[i]);
-                for (a, &b) in x.iter_mut().zip(&lifted) {
+                for (a, &b) in x.iter_mut().zip(lifted.iter()) {
                     let r = q.sub(q.reduce(b), h);
                     *a = q.mul_shoup(q.sub(*a, r), w);
                 }
             });
         }
         Representation::Ntt => {
-            let mut scratch = vec![0u64; head.len()];
+            let mut scratch = basis.scratch().take(head.len());
             for_each_limb_pair(head, &mut scratch, n, true, |i, x, t| {
                 let (q, h, w) = (&moduli[i], halves[i], inverses[i]);
-                for (r, &b) in t.iter_mut().zip(&lifted) {
+                for (r, &b) in t.iter_mut().zip(lifted.iter()) {
                     *r = q.sub(q.reduce(b), h);
                 }
                 tables[i].forward(t);

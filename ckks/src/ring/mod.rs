@@ -40,64 +40,20 @@ mod automorphism;
 mod basis;
 mod convert;
 mod poly;
+mod scratch;
 
 pub use automorphism::AutomorphismIndex;
 pub use basis::RnsBasis;
 pub use convert::{BasisConverter, ModDown};
 pub use poly::{Representation, RnsPoly};
 
+use crate::par::{for_each_limb, for_each_limb_pair};
+
 /// The number of coefficients (over all limbs) below which a cheap element-wise operation
 /// stays on one thread: handing limbs to other threads costs more than it saves. (Measured on
 /// a busy two-core machine: at `3 * 2^14` coefficients, additions and products ran about
 /// twice as fast on one thread.) NTTs are always split across limbs.
 const PAR_MIN_COEFFS: usize = 1 << 17;
-
-/// Runs `f(i, limb_i)` on every limb of `data` (limbs of `n` values), one rayon task per limb
-/// when `parallel` is set and the `parallel` feature is on.
-fn for_each_limb<F>(data: &mut [u64], n: usize, parallel: bool, f: F)
-where
-    F: Fn(usize, &mut [u64]) + Sync + Send,
-{
-    if n == 0 {
-        return;
-    }
-    #[cfg(feature = "parallel")]
-    if parallel && data.len() > n {
-        use rayon::prelude::*;
-        data.par_chunks_exact_mut(n)
-            .enumerate()
-            .for_each(|(i, limb)| f(i, limb));
-        return;
-    }
-    let _ = parallel;
-    for (i, limb) in data.chunks_exact_mut(n).enumerate() {
-        f(i, limb);
-    }
-}
-
-/// Runs `f(i, a_i, b_i)` on the limbs of two buffers side by side (as many limbs as the
-/// shorter one has), in parallel like [`for_each_limb`].
-fn for_each_limb_pair<F>(a: &mut [u64], b: &mut [u64], n: usize, parallel: bool, f: F)
-where
-    F: Fn(usize, &mut [u64], &mut [u64]) + Sync + Send,
-{
-    if n == 0 {
-        return;
-    }
-    #[cfg(feature = "parallel")]
-    if parallel && a.len().min(b.len()) > n {
-        use rayon::prelude::*;
-        a.par_chunks_exact_mut(n)
-            .zip(b.par_chunks_exact_mut(n))
-            .enumerate()
-            .for_each(|(i, (x, y))| f(i, x, y));
-        return;
-    }
-    let _ = parallel;
-    for (i, (x, y)) in a.chunks_exact_mut(n).zip(b.chunks_exact_mut(n)).enumerate() {
-        f(i, x, y);
-    }
-}
 
 #[cfg(test)]
 mod test_util;

@@ -1,0 +1,94 @@
+//! Parallel loops over RNS limbs and key-switching digits.
+//!
+//! With the `parallel` feature and a rayon pool of more than one thread, each helper runs one
+//! task per item when the caller says the work is large enough; otherwise it runs in the
+//! calling thread. Running in the calling thread matters even with a one-thread pool: handing
+//! work to a pool thread and waiting for it costs a futex round trip per call.
+
+/// Whether parallel loops can use more than one thread.
+#[inline]
+pub(crate) fn enabled() -> bool {
+    #[cfg(feature = "parallel")]
+    {
+        rayon::current_num_threads() > 1
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        false
+    }
+}
+
+/// Runs `f(i, limb_i)` on every `n`-sized limb of `data`.
+pub(crate) fn for_each_limb<F>(data: &mut [u64], n: usize, parallel: bool, f: F)
+where
+    F: Fn(usize, &mut [u64]) + Sync + Send,
+{
+    if n == 0 {
+        return;
+    }
+    #[cfg(feature = "parallel")]
+    if parallel && data.len() > n && enabled() {
+        use rayon::prelude::*;
+        data.par_chunks_exact_mut(n)
+            .enumerate()
+            .for_each(|(i, limb)| f(i, limb));
+        return;
+    }
+    let _ = parallel;
+    for (i, limb) in data.chunks_exact_mut(n).enumerate() {
+        f(i, limb);
+    }
+}
+
+/// Runs `f(i, a_i, b_i)` on the limbs of two buffers side by side (as many limbs as the
+/// shorter one has).
+pub(crate) fn for_each_limb_pair<F>(a: &mut [u64], b: &mut [u64], n: usize, parallel: bool, f: F)
+where
+    F: Fn(usize, &mut [u64], &mut [u64]) + Sync + Send,
+{
+    if n == 0 {
+        return;
+    }
+    #[cfg(feature = "parallel")]
+    if parallel && a.len().min(b.len()) > n && enabled() {
+        use rayon::prelude::*;
+        a.par_chunks_exact_mut(n)
+            .zip(b.par_chunks_exact_mut(n))
+            .enumerate()
+            .for_each(|(i, (x, y))| f(i, x, y));
+        return;
+    }
+    let _ = parallel;
+    for (i, (x, y)) in a.chunks_exact_mut(n).zip(b.chunks_exact_mut(n)).enumerate() {
+        f(i, x, y);
+    }
+}
+
+/// Runs the fallible `f(i, limb_i)` on every `n`-sized limb of `data`, stopping at the first
+/// error.
+pub(crate) fn try_for_each_limb<E, F>(
+    data: &mut [u64],
+    n: usize,
+    parallel: bool,
+    f: F,
+) -> Result<(), E>
+where
+    E: Send,
+    F: Fn(usize, &mut [u64]) -> Result<(), E> + Sync + Send,
+{
+    if n == 0 {
+        return Ok(());
+    }
+    #[cfg(feature = "parallel")]
+    if parallel && data.len() > n && enabled() {
+        use rayon::prelude::*;
+        return data
+            .par_chunks_exact_mut(n)
+            .enumerate()
+            .try_for_each(|(i, limb)| f(i, limb));
+    }
+    let _ = parallel;
+    data.chunks_exact_mut(n)
+        .enumerate()
+        .try_for_each(|(i, limb)| f(i, limb))
+}
