@@ -4,9 +4,8 @@
 //! The ciphertext primes `q_0, ..., q_level` are grouped into digits of `alpha` primes
 //! (`alpha` = the number of special primes P). To switch `d` from a key `s'` to `s`:
 //!
-//! 1. **Decompose**: for each digit `D_j`, `d mod D_j` is extended to every prime of
-//!    `Q_level * P` by fast base conversion (the error it leaves is a multiple of `D_j`, which the
-//!    key's gadget cancels) and brought to NTT form.
+//! 1. **Decompose**: for each digit `D_j`, the centered `d mod D_j` is extended to every prime
+//!    of `Q_level * P` by base conversion and brought to NTT form.
 //! 2. **Inner product** with the key's digits `(b_j, a_j)`, `b_j = -a_j s + e_j + P T_j s'`,
 //!    where `T_j` is 1 modulo the primes of `D_j` and 0 modulo the others: products are summed
 //!    in 128 bits and reduced once per coefficient.
@@ -190,7 +189,10 @@ pub(crate) fn decompose(ctx: &Context, d: &RnsPoly) -> Result<Decomposition> {
     let result = try_for_each_limb(&mut data, width, true, |j, ext| {
         let lo = j * alpha;
         let hi = (lo + alpha).min(l1);
-        converters[j].convert(&d_coeff[lo * n..hi * n], ext, n)?;
+        // Centered lift: a digit lifted to [0, D_j) carries a mean of D_j / 2 in every
+        // coefficient, and the constant polynomial concentrates on the slots next to the real
+        // axis (slots 0, N/2 - 1, ...): centered digits keep the key-switching noise flat.
+        converters[j].convert_centered(&d_coeff[lo * n..hi * n], ext, n)?;
         for (t, limb) in ext.chunks_exact_mut(n).enumerate() {
             if (lo..hi).contains(&t) {
                 limb.copy_from_slice(&d.coeffs()[t * n..(t + 1) * n]);

@@ -1,9 +1,12 @@
 //! Ciphertext multiplication, relinearization, rescaling and levels.
 
+use std::borrow::Cow;
+
 use super::Evaluator;
 use crate::ciphertext::Ciphertext;
 use crate::error::{Error, Result};
 use crate::keys::switching::key_switch_add;
+use crate::ring::RnsPoly;
 
 impl Evaluator {
     /// `a * b` without relinearization: a degree-2 ciphertext `(d_0, d_1, d_2)` whose scale is
@@ -24,8 +27,17 @@ impl Evaluator {
         let scale = a.scale * b.scale;
         self.check_scale_fits("mul", scale, level)?;
         let limbs = level + 1;
-        let trunc = |ct: &Ciphertext, i: usize| ct.parts[i].truncated(limbs);
-        let (a0, a1, b0, b1) = (trunc(a, 0)?, trunc(a, 1)?, trunc(b, 0)?, trunc(b, 1)?);
+        // Borrow the parts at the right level; copy only the ones that must drop limbs.
+        fn trunc(ct: &Ciphertext, i: usize, limbs: usize) -> Result<Cow<'_, RnsPoly>> {
+            let part = &ct.parts[i];
+            Ok(if part.limb_count() == limbs {
+                Cow::Borrowed(part)
+            } else {
+                Cow::Owned(part.truncated(limbs)?)
+            })
+        }
+        let (a0, a1) = (trunc(a, 0, limbs)?, trunc(a, 1, limbs)?);
+        let (b0, b1) = (trunc(b, 0, limbs)?, trunc(b, 1, limbs)?);
         let d0 = a0.mul(&b0)?;
         let mut d1 = a0.mul(&b1)?;
         d1.mul_add_assign(&a1, &b0)?;
