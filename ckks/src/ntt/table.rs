@@ -27,15 +27,18 @@ pub struct NttTable {
     /// `inv[1] * N^-1 mod q`: the twiddle of the last inverse stage with the factor `1/N`
     /// folded in, for the paths that fuse the scaling into that stage.
     pub(super) inv_n_last: ShoupOperand,
-    /// 52-bit Shoup quotients for the IFMA path; empty for every other path.
-    pub(super) q52: Quotients52,
+    /// Shoup quotients with the scale a SIMD path prefers; empty for the other paths.
+    pub(super) simd_q: SimdQuotients,
     pub(super) path: NttPath,
 }
 
-/// Shoup quotients `floor(w * 2^52 / q)` of the twiddles, for the 52-bit multiply-add
-/// instructions of the IFMA path (primes below 2^50). Empty unless the table uses that path.
+/// Shoup quotients `floor(w * 2^shift / q)` of the twiddles at a scale other than the scalar
+/// path's `2^64`: `2^52` for the IFMA path, whose multiply-add instructions take 52-bit
+/// operands. Empty for the other paths.
 #[derive(Clone, Debug, Default)]
-pub(super) struct Quotients52 {
+pub(super) struct SimdQuotients {
+    /// The scale exponent (0 when empty).
+    pub(super) shift: u32,
     /// Quotients of `NttTable::fwd`.
     pub(super) fwd: Vec<u64>,
     /// Quotients of `NttTable::inv`.
@@ -46,16 +49,30 @@ pub(super) struct Quotients52 {
     pub(super) inv_n_last: u64,
 }
 
-impl Quotients52 {
-    fn new(modulus: &Modulus, fwd: &[u64], inv: &[u64], n_inv: u64, inv_n_last: u64) -> Self {
+impl SimdQuotients {
+    /// The scale the path uses for a prime of `bits` bits, if it differs from `2^64`.
+    fn shift_for(path: NttPath, bits: u32) -> Option<u32> {
+        match path {
+            NttPath::Avx512Ifma if bits <= super::path::IFMA_MAX_MODULUS_BITS => Some(52),
+            _ => None,
+        }
+    }
+
+    fn new(shift: u32, modulus: &Modulus, fwd: &[u64], inv: &[u64], n_inv: u64, last: u64) -> Self {
         let q = modulus.value() as u128;
-        let quotient = |w: u64| (((w as u128) << 52) / q) as u64;
+        let quotient = |w: u64| (((w as u128) << shift) / q) as u64;
         Self {
+            shift,
             fwd: fwd.iter().map(|&w| quotient(w)).collect(),
             inv: inv.iter().map(|&w| quotient(w)).collect(),
             n_inv: quotient(n_inv),
-            inv_n_last: quotient(inv_n_last),
+            inv_n_last: quotient(last),
         }
+    }
+
+    /// Whether the quotients are present at scale `2^shift` for a table of degree `n`.
+    pub(super) fn has(&self, shift: u32, n: usize) -> bool {
+        self.shift == shift && self.fwd.len() == n && self.inv.len() == n
     }
 }
 
@@ -117,10 +134,11 @@ impl NttTable {
         let inv_shoup = inv.iter().map(|&w| modulus.shoup(w).quotient).collect();
         let n_inv = modulus.shoup(modulus.inv(n as u64)?);
         let inv_n_last = modulus.shoup(modulus.mul(inv[1], n_inv.value));
-        let q52 = if path == NttPath::Avx512Ifma {
-            Quotients52::new(&modulus, &fwd, &inv, n_inv.value, inv_n_last.value)
-        } else {
-            Quotients52::default()
+        let simd_q = match SimdQuotients::shift_for(path, modulus.bits()) {
+            Some(shift) => {
+                SimdQuotients::new(shift, &modulus, &fwd, &inv, n_inv.value, inv_n_last.value)
+            }
+            None => SimdQuotients::default(),
         };
         Ok(Self {
             n,
@@ -133,7 +151,7 @@ impl NttTable {
             inv_shoup,
             n_inv,
             inv_n_last,
-            q52,
+            simd_q,
             path,
         })
     }
