@@ -21,6 +21,7 @@
 //! # Ok::<(), ckks::Error>(())
 //! ```
 
+mod aligned;
 #[cfg(target_arch = "x86_64")]
 mod avx2;
 // The AVX-512 intrinsics are stable since Rust 1.89 (the workspace still declares 1.88).

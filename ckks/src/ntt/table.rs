@@ -1,5 +1,6 @@
 //! Precomputed twiddle factors for one prime and one degree.
 
+use super::aligned::AlignedU64s;
 use super::path::NttPath;
 use super::{MAX_LOG_N, MIN_LOG_N, scalar};
 #[cfg(target_arch = "x86_64")]
@@ -15,13 +16,13 @@ pub struct NttTable {
     pub(super) modulus: Modulus,
     pub(super) root: u64,
     /// `psi^bitrev(i)` for `i < N` (index 0 unused by the transform).
-    pub(super) fwd: Vec<u64>,
+    pub(super) fwd: AlignedU64s,
     /// Shoup quotients of `fwd`.
-    pub(super) fwd_shoup: Vec<u64>,
+    pub(super) fwd_shoup: AlignedU64s,
     /// `psi^-bitrev(i)` for `i < N`.
-    pub(super) inv: Vec<u64>,
+    pub(super) inv: AlignedU64s,
     /// Shoup quotients of `inv`.
-    pub(super) inv_shoup: Vec<u64>,
+    pub(super) inv_shoup: AlignedU64s,
     /// `N^-1 mod q`.
     pub(super) n_inv: ShoupOperand,
     /// `inv[1] * N^-1 mod q`: the twiddle of the last inverse stage with the factor `1/N`
@@ -40,9 +41,9 @@ pub(super) struct SimdQuotients {
     /// The scale exponent (0 when empty).
     pub(super) shift: u32,
     /// Quotients of `NttTable::fwd`.
-    pub(super) fwd: Vec<u64>,
+    pub(super) fwd: AlignedU64s,
     /// Quotients of `NttTable::inv`.
-    pub(super) inv: Vec<u64>,
+    pub(super) inv: AlignedU64s,
     /// Quotient of `N^-1`.
     pub(super) n_inv: u64,
     /// Quotient of `inv[1] * N^-1`.
@@ -63,8 +64,8 @@ impl SimdQuotients {
         let quotient = |w: u64| (((w as u128) << shift) / q) as u64;
         Self {
             shift,
-            fwd: fwd.iter().map(|&w| quotient(w)).collect(),
-            inv: inv.iter().map(|&w| quotient(w)).collect(),
+            fwd: fwd.iter().map(|&w| quotient(w)).collect::<Vec<_>>().into(),
+            inv: inv.iter().map(|&w| quotient(w)).collect::<Vec<_>>().into(),
             n_inv: quotient(n_inv),
             inv_n_last: quotient(last),
         }
@@ -130,8 +131,14 @@ impl NttTable {
             power = modulus.mul(power, root);
             power_inv = modulus.mul(power_inv, root_inv);
         }
-        let fwd_shoup = fwd.iter().map(|&w| modulus.shoup(w).quotient).collect();
-        let inv_shoup = inv.iter().map(|&w| modulus.shoup(w).quotient).collect();
+        let fwd_shoup = fwd
+            .iter()
+            .map(|&w| modulus.shoup(w).quotient)
+            .collect::<Vec<_>>();
+        let inv_shoup = inv
+            .iter()
+            .map(|&w| modulus.shoup(w).quotient)
+            .collect::<Vec<_>>();
         let n_inv = modulus.shoup(modulus.inv(n as u64)?);
         let inv_n_last = modulus.shoup(modulus.mul(inv[1], n_inv.value));
         let simd_q = match SimdQuotients::shift_for(path, modulus.bits()) {
@@ -145,10 +152,10 @@ impl NttTable {
             log_n,
             modulus,
             root,
-            fwd,
-            fwd_shoup,
-            inv,
-            inv_shoup,
+            fwd: fwd.into(),
+            fwd_shoup: fwd_shoup.into(),
+            inv: inv.into(),
+            inv_shoup: inv_shoup.into(),
             n_inv,
             inv_n_last,
             simd_q,
