@@ -6,7 +6,7 @@
 //! AVX-512 has no 64 x 64 -> 128-bit multiply, so the Shoup quotient `hi64(y * w')` (with
 //! `w' = floor(w * 2^64 / q)`) is estimated from three 32 x 32-bit partial products, dropping
 //! the low x low product and the carries out of the two cross products. The estimate `e` is
-//! at most 3 below `y * w' / 2^64`, which is itself less than 1 below `y * w / q`; so for
+//! less than 3 below `y * w' / 2^64`, which is itself less than 1 below `y * w / q`; so for
 //! every `y < 2^64` the remainder `t = y * w - e * q`, computed with two 64-bit low
 //! multiplies, lies in `[0, 4q)`. It is not reduced further: the butterflies keep their
 //! values below `8q` instead of `4q` (both fit in 64 bits because `q < 2^61`), and the last
@@ -332,7 +332,7 @@ macro_rules! eight_lane_transforms {
         }
 
         /// The forward stages of gaps 8, 4, 2 and 1 over `a` (a multiple of 32 values at
-        /// offset `off`), with the final reduction.
+        /// offset `off`), finished by `fwd_finish`.
         #[target_feature(enable = $features)]
         #[inline]
         fn fwd_tail<const REDUCE: bool>(
@@ -374,7 +374,7 @@ macro_rules! eight_lane_transforms {
         }
 
         /// All forward stages from gap `gap` down to 1 over `a` (one block of `2 * gap`
-        /// values at offset `off`, `16 <= 2 * gap <= BLOCK`), radix 4 while possible.
+        /// values at offset `off`, `32 <= 2 * gap <= BLOCK`), radix 4 while possible.
         #[target_feature(enable = $features)]
         fn fwd_block<const REDUCE: bool>(
             a: &mut [u64],
