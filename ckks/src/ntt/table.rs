@@ -27,8 +27,16 @@ pub struct NttTable {
     pub(super) n_inv: ShoupOperand,
     /// `inv[1] * N^-1 mod q`: the twiddle of the last inverse stage with the factor `1/N`
     /// folded in, for the paths that fuse the scaling into that stage.
+    #[cfg_attr(
+        not(target_arch = "x86_64"),
+        allow(dead_code, reason = "read by the x86-64 SIMD paths only")
+    )]
     pub(super) inv_n_last: ShoupOperand,
     /// Shoup quotients with the scale a SIMD path prefers; empty for the other paths.
+    #[cfg_attr(
+        not(target_arch = "x86_64"),
+        allow(dead_code, reason = "read by the x86-64 SIMD paths only")
+    )]
     pub(super) simd_q: SimdQuotients,
     pub(super) path: NttPath,
 }
@@ -37,6 +45,10 @@ pub struct NttTable {
 /// path's `2^64`: `2^52` for the IFMA path, whose multiply-add instructions take 52-bit
 /// operands. Empty for the other paths.
 #[derive(Clone, Debug, Default)]
+#[cfg_attr(
+    not(target_arch = "x86_64"),
+    allow(dead_code, reason = "read by the x86-64 SIMD paths only")
+)]
 pub(super) struct SimdQuotients {
     /// The scale exponent (0 when empty).
     pub(super) shift: u32,
@@ -72,6 +84,10 @@ impl SimdQuotients {
     }
 
     /// Whether the quotients are present at scale `2^shift` for a table of degree `n`.
+    #[cfg_attr(
+        not(target_arch = "x86_64"),
+        allow(dead_code, reason = "used by the x86-64 SIMD paths only")
+    )]
     pub(super) fn has(&self, shift: u32, n: usize) -> bool {
         self.shift == shift && self.fwd.len() == n && self.inv.len() == n
     }
