@@ -6,7 +6,7 @@
 //! AVX-512 has no 64 x 64 -> 128-bit multiply, so the Shoup quotient `hi64(y * w')` (with
 //! `w' = floor(w * 2^64 / q)`) is estimated from three 32 x 32-bit partial products, dropping
 //! the low x low product and the carries out of the two cross products. The estimate `e` is
-//! at most 3 below `y * w' / 2^64`, which is itself less than 1 below `y * w / q`; so for
+//! less than 3 below `y * w' / 2^64`, which is itself less than 1 below `y * w / q`; so for
 //! every `y < 2^64` the remainder `t = y * w - e * q`, computed with two 64-bit low
 //! multiplies, lies in `[0, 4q)`. It is not reduced further: the butterflies keep their
 //! values below `8q` instead of `4q` (both fit in 64 bits because `q < 2^61`), and the last
@@ -154,14 +154,23 @@ impl<'a> Twiddles<'a> {
 
 /// Generates the transforms of an eight-lane path from its modular multiplication.
 ///
-/// The invoking module imports [`BLOCK`] and [`Twiddles`] and provides, with target features that are a subset of `$features`:
-/// `Consts::new(&NttTable) -> Consts` whose field `s` is the lazy bound `s` described
-/// below, a twiddle type `Tw` with `Tw::splat(w, quotient)` and `Tw::vector(w, quotient)`,
-/// `mul_lazy(y, Tw, Consts)` returning a value `< s` congruent to `y * w` for every
-/// `y < 2s`, and `fwd_finish::<REDUCE>(x, Consts)` / `inv_finish::<REDUCE>(x, Consts)`
-/// mapping outputs of the last stage (`< 2s` forward, `< s` inverse) to `[0, 4q)` /
-/// `[0, 2q)`, or to `[0, q)` when `REDUCE`. The butterflies keep forward values below `2s`
-/// and inverse values below `s`; `2q <= s` and `2s` fits the multiplier's input.
+/// The invoking module imports [`BLOCK`] and [`Twiddles`] and provides, with target
+/// features that are a subset of `$features`: `Consts::new(&NttTable) -> Consts` whose
+/// field `s` is the lazy bound `s` described below, a twiddle type `Tw` with
+/// `Tw::splat(w, quotient)` and `Tw::vector(w, quotient)`, `mul_lazy::<CLEAN>(y, Tw,
+/// Consts)` returning a value `< s` congruent to `y * w` for every `y < 2s`, and
+/// `fwd_finish::<REDUCE>(x, Consts)` / `inv_finish::<REDUCE>(x, Consts)` mapping outputs of
+/// the last stage (`< 2s` forward, `< s` inverse) to `[0, 4q)` / `[0, 2q)`, or to `[0, q)`
+/// when `REDUCE`. The butterflies keep forward values below `2s` and inverse values below
+/// `s`; `2q <= s` and `2s` fits the multiplier's input.
+///
+/// With `CLEAN = false` the multiplication may instead return its value plus a multiple of
+/// a power of two `2^k > 2s` that the multiplier ignores (the IFMA path, `k = 52`, skips a
+/// mask that way). The forward passes use it for the values whose next use is as the `y`
+/// operand of a butterfly, which only feeds the multiplier: the outputs of the first half
+/// of every block of a radix-2 pass, and the first-level outputs that are `y` operands of
+/// the second level, or the outputs in the second half of each quarter, of a radix-4 pass
+/// (the next stage, of gap `gap / 4`, pairs the two halves of each quarter).
 ///
 /// `$fwd_q`, `$inv_q`, `$n_inv_q`, `$last_q` are expressions of the table that give the
 /// Shoup quotients the path uses.
@@ -173,12 +182,18 @@ macro_rules! eight_lane_transforms {
         n_inv_q = |$t3:ident| $n_inv_q:expr,
         last_q = |$t4:ident| $last_q:expr $(,)?
     ) => {
-        /// The Harvey forward butterfly: `x, y < 2s` to `x + w y, x - w y`, both `< 2s`.
+        /// The Harvey forward butterfly: `x, y < 2s` to `x + w y, x - w y`, both `< 2s`
+        /// (up to a multiple of `2^k` unless `CLEAN`; `y` may carry one).
         #[target_feature(enable = $features)]
         #[inline]
-        fn fwd_bf(x: __m512i, y: __m512i, tw: Tw, c: Consts) -> (__m512i, __m512i) {
+        fn fwd_bf<const CLEAN: bool>(
+            x: __m512i,
+            y: __m512i,
+            tw: Tw,
+            c: Consts,
+        ) -> (__m512i, __m512i) {
             let x = reduce_once(x, c.s);
-            let t = mul_lazy(y, tw, c);
+            let t = mul_lazy::<CLEAN>(y, tw, c);
             (
                 _mm512_add_epi64(x, t),
                 _mm512_sub_epi64(_mm512_add_epi64(x, c.s), t),
@@ -191,7 +206,7 @@ macro_rules! eight_lane_transforms {
         fn inv_bf(x: __m512i, y: __m512i, tw: Tw, c: Consts) -> (__m512i, __m512i) {
             let sum = reduce_once(_mm512_add_epi64(x, y), c.s);
             let d = _mm512_sub_epi64(_mm512_add_epi64(x, c.s), y);
-            (sum, mul_lazy(d, tw, c))
+            (sum, mul_lazy::<true>(d, tw, c))
         }
 
         /// The last inverse butterfly with the factor `1/N`: `x, y < s` to
@@ -204,9 +219,9 @@ macro_rules! eight_lane_transforms {
             scale: (Tw, Tw),
             c: Consts,
         ) -> (__m512i, __m512i) {
-            let sum = mul_lazy(_mm512_add_epi64(x, y), scale.0, c);
+            let sum = mul_lazy::<true>(_mm512_add_epi64(x, y), scale.0, c);
             let d = _mm512_sub_epi64(_mm512_add_epi64(x, c.s), y);
-            let d = mul_lazy(d, scale.1, c);
+            let d = mul_lazy::<true>(d, scale.1, c);
             (inv_finish::<REDUCE>(sum, c), inv_finish::<REDUCE>(d, c))
         }
 
@@ -219,11 +234,26 @@ macro_rules! eight_lane_transforms {
                 let tw = Tw::splat(w, wq);
                 let (xs, ys) = block.split_at_mut(gap);
                 let (xs, ys) = (xs.as_chunks_mut::<8>().0, ys.as_chunks_mut::<8>().0);
-                for (x, y) in xs.iter_mut().zip(ys) {
-                    let (u, v) = fwd_bf(load(x), load(y), tw, c);
-                    store(x, u);
-                    store(y, v);
-                }
+                let (xs_x, xs_y) = xs.split_at_mut(xs.len() / 2);
+                let (ys_x, ys_y) = ys.split_at_mut(ys.len() / 2);
+                fwd_radix2_rows::<true>(xs_x, ys_x, tw, c);
+                fwd_radix2_rows::<false>(xs_y, ys_y, tw, c);
+            }
+        }
+
+        /// The butterflies of [`fwd_radix2`] over rows of 8 values with one twiddle.
+        #[target_feature(enable = $features)]
+        #[inline]
+        fn fwd_radix2_rows<const CLEAN: bool>(
+            xs: &mut [[u64; 8]],
+            ys: &mut [[u64; 8]],
+            tw: Tw,
+            c: Consts,
+        ) {
+            for (x, y) in xs.iter_mut().zip(ys) {
+                let (u, v) = fwd_bf::<CLEAN>(load(x), load(y), tw, c);
+                store(x, u);
+                store(y, v);
             }
         }
 
@@ -242,27 +272,38 @@ macro_rules! eight_lane_transforms {
                 let (p0, rest) = block.split_at_mut(h);
                 let (p1, rest) = rest.split_at_mut(h);
                 let (p2, p3) = rest.split_at_mut(h);
-                let quarters = p0
-                    .as_chunks_mut::<8>()
-                    .0
-                    .iter_mut()
-                    .zip(p1.as_chunks_mut::<8>().0)
-                    .zip(
-                        p2.as_chunks_mut::<8>()
-                            .0
-                            .iter_mut()
-                            .zip(p3.as_chunks_mut::<8>().0),
-                    );
-                for ((x0, x1), (x2, x3)) in quarters {
-                    let (a0, a2) = fwd_bf(load(x0), load(x2), tw1, c);
-                    let (a1, a3) = fwd_bf(load(x1), load(x3), tw1, c);
-                    let (a0, a1) = fwd_bf(a0, a1, tw2, c);
-                    let (a2, a3) = fwd_bf(a2, a3, tw3, c);
-                    store(x0, a0);
-                    store(x1, a1);
-                    store(x2, a2);
-                    store(x3, a3);
-                }
+                let rows = h / 8;
+                let (p0x, p0y) = p0.as_chunks_mut::<8>().0.split_at_mut(rows / 2);
+                let (p1x, p1y) = p1.as_chunks_mut::<8>().0.split_at_mut(rows / 2);
+                let (p2x, p2y) = p2.as_chunks_mut::<8>().0.split_at_mut(rows / 2);
+                let (p3x, p3y) = p3.as_chunks_mut::<8>().0.split_at_mut(rows / 2);
+                let tws = (tw1, tw2, tw3);
+                fwd_radix4_rows::<true>([p0x, p1x, p2x, p3x], tws, c);
+                fwd_radix4_rows::<false>([p0y, p1y, p2y, p3y], tws, c);
+            }
+        }
+
+        /// The butterflies of [`fwd_radix4`] over rows of 8 values of the four quarters of
+        /// a block, with its three twiddles.
+        #[target_feature(enable = $features)]
+        #[inline]
+        fn fwd_radix4_rows<const CLEAN: bool>(
+            quarters: [&mut [[u64; 8]]; 4],
+            (tw1, tw2, tw3): (Tw, Tw, Tw),
+            c: Consts,
+        ) {
+            let [p0, p1, p2, p3] = quarters;
+            let rows = p0.iter_mut().zip(p1).zip(p2.iter_mut().zip(p3));
+            for ((x0, x1), (x2, x3)) in rows {
+                // a0 and a2 are x operands of the second level, a1 and a3 y operands.
+                let (a0, a2) = fwd_bf::<true>(load(x0), load(x2), tw1, c);
+                let (a1, a3) = fwd_bf::<false>(load(x1), load(x3), tw1, c);
+                let (a0, a1) = fwd_bf::<CLEAN>(a0, a1, tw2, c);
+                let (a2, a3) = fwd_bf::<CLEAN>(a2, a3, tw3, c);
+                store(x0, a0);
+                store(x1, a1);
+                store(x2, a2);
+                store(x3, a3);
             }
         }
 
@@ -280,18 +321,18 @@ macro_rules! eight_lane_transforms {
         ) -> (__m512i, __m512i) {
             let (x, y) = shuffle(lo, hi);
             let tw = Tw::vector(load_repeat2(w4.0), load_repeat2(w4.1));
-            let (x, y) = fwd_bf(x, y, tw, c);
+            let (x, y) = fwd_bf::<true>(x, y, tw, c);
             let (x, y) = shuffle(x, y);
             let tw = Tw::vector(load_repeat4(w2.0), load_repeat4(w2.1));
-            let (x, y) = fwd_bf(x, y, tw, c);
+            let (x, y) = fwd_bf::<true>(x, y, tw, c);
             let (x, y) = shuffle(x, y);
             let tw = Tw::vector(load(w1.0), load(w1.1));
-            let (x, y) = fwd_bf(x, y, tw, c);
+            let (x, y) = fwd_bf::<true>(x, y, tw, c);
             shuffle(x, y)
         }
 
         /// The forward stages of gaps 8, 4, 2 and 1 over `a` (a multiple of 32 values at
-        /// offset `off`), with the final reduction.
+        /// offset `off`), finished by `fwd_finish`.
         #[target_feature(enable = $features)]
         #[inline]
         fn fwd_tail<const REDUCE: bool>(
@@ -313,8 +354,8 @@ macro_rules! eight_lane_transforms {
                 let [x0, x1, x2, x3] = chunk.as_chunks_mut::<8>().0 else {
                     continue; // unreachable: 32 values are four groups of 8
                 };
-                let (a0, a1) = fwd_bf(load(x0), load(x1), Tw::splat(w8[0], w8q[0]), c);
-                let (a2, a3) = fwd_bf(load(x2), load(x3), Tw::splat(w8[1], w8q[1]), c);
+                let (a0, a1) = fwd_bf::<true>(load(x0), load(x1), Tw::splat(w8[0], w8q[0]), c);
+                let (a2, a3) = fwd_bf::<true>(load(x2), load(x3), Tw::splat(w8[1], w8q[1]), c);
                 let (w4, w4q) = (w4.as_chunks::<2>().0, w4q.as_chunks::<2>().0);
                 let (w2, w2q) = (w2.as_chunks::<4>().0, w2q.as_chunks::<4>().0);
                 let (w1, w1q) = (w1.as_chunks::<8>().0, w1q.as_chunks::<8>().0);
@@ -333,7 +374,7 @@ macro_rules! eight_lane_transforms {
         }
 
         /// All forward stages from gap `gap` down to 1 over `a` (one block of `2 * gap`
-        /// values at offset `off`, `16 <= 2 * gap <= BLOCK`), radix 4 while possible.
+        /// values at offset `off`, `32 <= 2 * gap <= BLOCK`), radix 4 while possible.
         #[target_feature(enable = $features)]
         fn fwd_block<const REDUCE: bool>(
             a: &mut [u64],
@@ -385,7 +426,7 @@ macro_rules! eight_lane_transforms {
         /// Forward transform, `N >= 32`: inputs in `[0, 4q)`, outputs in `[0, 4q)`, or in
         /// `[0, q)` when `REDUCE`.
         #[target_feature(enable = $features)]
-        fn forward_impl<const REDUCE: bool>(t: &NttTable, a: &mut [u64]) {
+        pub(super) fn forward_impl<const REDUCE: bool>(t: &NttTable, a: &mut [u64]) {
             let $t1 = t;
             let tw = Twiddles {
                 w: &t.fwd,
@@ -590,7 +631,7 @@ macro_rules! eight_lane_transforms {
         /// Inverse transform, `N >= 32`, including the factor `1/N`: inputs in `[0, 2q)`,
         /// outputs in `[0, 2q)`, or in `[0, q)` when `REDUCE`.
         #[target_feature(enable = $features)]
-        fn inverse_impl<const REDUCE: bool>(t: &NttTable, a: &mut [u64]) {
+        pub(super) fn inverse_impl<const REDUCE: bool>(t: &NttTable, a: &mut [u64]) {
             let $t2 = t;
             let tw = Twiddles {
                 w: &t.inv,
@@ -629,54 +670,6 @@ impl Consts {
     }
 }
 
-/// A twiddle per lane with its 64-bit Shoup quotient; the multiplies read the low 32 bits
-/// of `quotient` and of `quotient_hi = quotient >> 32`.
-#[derive(Clone, Copy)]
-struct Tw {
-    w: __m512i,
-    quotient: __m512i,
-    quotient_hi: __m512i,
-}
-
-impl Tw {
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    fn vector(w: __m512i, quotient: __m512i) -> Self {
-        Self {
-            w,
-            quotient,
-            quotient_hi: _mm512_srli_epi64::<32>(quotient),
-        }
-    }
-
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    fn splat(w: u64, quotient: u64) -> Self {
-        Self::vector(splat(w), splat(quotient))
-    }
-}
-
-/// A value in `[0, 4q)` congruent to `y * w`, for any `y` (see the module documentation).
-#[target_feature(enable = "avx512f,avx512dq")]
-#[inline]
-fn mul_lazy(y: __m512i, tw: Tw, c: Consts) -> __m512i {
-    let y_hi = _mm512_srli_epi64::<32>(y);
-    let lo_hi = _mm512_mul_epu32(y, tw.quotient_hi);
-    let hi_lo = _mm512_mul_epu32(y_hi, tw.quotient);
-    let hi_hi = _mm512_mul_epu32(y_hi, tw.quotient_hi);
-    let estimate = _mm512_add_epi64(
-        hi_hi,
-        _mm512_add_epi64(
-            _mm512_srli_epi64::<32>(lo_hi),
-            _mm512_srli_epi64::<32>(hi_lo),
-        ),
-    );
-    _mm512_sub_epi64(
-        _mm512_mullo_epi64(y, tw.w),
-        _mm512_mullo_epi64(estimate, c.q),
-    )
-}
-
 /// Maps a forward output `< 8q` to `[0, 4q)`, or to `[0, q)` when `REDUCE`.
 #[target_feature(enable = "avx512f")]
 #[inline]
@@ -697,13 +690,72 @@ fn inv_finish<const REDUCE: bool>(x: __m512i, c: Consts) -> __m512i {
     if REDUCE { reduce_once(x, c.q) } else { x }
 }
 
-eight_lane_transforms!(
-    features = "avx512f,avx512dq",
-    fwd_q = |t| &t.fwd_shoup,
-    inv_q = |t| &t.inv_shoup,
-    n_inv_q = |t| t.n_inv.quotient,
-    last_q = |t| t.inv_n_last.quotient,
-);
+/// The transforms proper (a module so the macro's items stay private to them).
+mod dq {
+    use core::arch::x86_64::*;
+
+    use super::{
+        BLOCK, Consts, NttTable, Twiddles, fwd_finish, inv_finish, load, load_repeat2,
+        load_repeat4, reduce_once, shuffle, splat, store, unshuffle,
+    };
+
+    /// A twiddle per lane with its 64-bit Shoup quotient; the multiplies read the low 32
+    /// bits of `quotient` and of `quotient_hi = quotient >> 32`.
+    #[derive(Clone, Copy)]
+    struct Tw {
+        w: __m512i,
+        quotient: __m512i,
+        quotient_hi: __m512i,
+    }
+
+    impl Tw {
+        #[target_feature(enable = "avx512f")]
+        #[inline]
+        fn vector(w: __m512i, quotient: __m512i) -> Self {
+            Self {
+                w,
+                quotient,
+                quotient_hi: _mm512_srli_epi64::<32>(quotient),
+            }
+        }
+
+        #[target_feature(enable = "avx512f")]
+        #[inline]
+        fn splat(w: u64, quotient: u64) -> Self {
+            Self::vector(splat(w), splat(quotient))
+        }
+    }
+
+    /// A value in `[0, 4q)` congruent to `y * w`, for any `y` (always exact: `CLEAN` only
+    /// matters to the IFMA path).
+    #[target_feature(enable = "avx512f,avx512dq")]
+    #[inline]
+    fn mul_lazy<const CLEAN: bool>(y: __m512i, tw: Tw, c: Consts) -> __m512i {
+        let y_hi = _mm512_srli_epi64::<32>(y);
+        let lo_hi = _mm512_mul_epu32(y, tw.quotient_hi);
+        let hi_lo = _mm512_mul_epu32(y_hi, tw.quotient);
+        let hi_hi = _mm512_mul_epu32(y_hi, tw.quotient_hi);
+        let estimate = _mm512_add_epi64(
+            hi_hi,
+            _mm512_add_epi64(
+                _mm512_srli_epi64::<32>(lo_hi),
+                _mm512_srli_epi64::<32>(hi_lo),
+            ),
+        );
+        _mm512_sub_epi64(
+            _mm512_mullo_epi64(y, tw.w),
+            _mm512_mullo_epi64(estimate, c.q),
+        )
+    }
+
+    eight_lane_transforms!(
+        features = "avx512f,avx512dq",
+        fwd_q = |t| &t.fwd_shoup,
+        inv_q = |t| &t.inv_shoup,
+        n_inv_q = |t| t.n_inv.quotient,
+        last_q = |t| t.inv_n_last.quotient,
+    );
+}
 
 /// The smallest degree the eight-lane transforms handle; smaller ones run scalar code.
 pub(super) const MIN_N: usize = 32;
@@ -713,7 +765,7 @@ pub(super) const MIN_N: usize = 32;
 pub(super) fn forward<const REDUCE: bool>(t: &NttTable, a: &mut [u64]) {
     if t.n >= MIN_N && super::path::cpu::has_avx512() {
         // SAFETY: the CPU supports AVX-512 F and DQ (checked just above).
-        unsafe { forward_impl::<REDUCE>(t, a) }
+        unsafe { dq::forward_impl::<REDUCE>(t, a) }
     } else {
         scalar::forward::<REDUCE>(t, a);
     }
@@ -724,7 +776,7 @@ pub(super) fn forward<const REDUCE: bool>(t: &NttTable, a: &mut [u64]) {
 pub(super) fn inverse<const REDUCE: bool>(t: &NttTable, a: &mut [u64]) {
     if t.n >= MIN_N && super::path::cpu::has_avx512() {
         // SAFETY: the CPU supports AVX-512 F and DQ (checked just above).
-        unsafe { inverse_impl::<REDUCE>(t, a) }
+        unsafe { dq::inverse_impl::<REDUCE>(t, a) }
     } else {
         scalar::inverse::<REDUCE>(t, a);
     }

@@ -5,8 +5,10 @@
 //! is below `4q < 2^52`, so with the quotients `w' = floor(w * 2^52 / q)` precomputed in the
 //! table, `hi52(y * w')` is exactly the Shoup quotient estimate (at most 1 below
 //! `floor(y * w / q)`) and `lo52(y * w) - lo52(estimate * q)`, taken modulo `2^52`, is the
-//! remainder in `[0, 2q)` with no further correction. The data movement is the AVX-512
-//! path's (see [`super::avx512`]).
+//! remainder in `[0, 2q)` once bit 52 is masked off. That mask is skipped for the values
+//! whose next use is as a multiplier operand (which only reads the low 52 bits): they may
+//! carry an extra `2^52` (or wrap below zero by it) until then. The data movement is the
+//! AVX-512 path's (see [`super::avx512`]).
 
 use core::arch::x86_64::*;
 
@@ -63,16 +65,21 @@ impl Tw {
     }
 }
 
-/// `y * w mod q` in `[0, 2q)` for `y < 2^52` (see the module documentation).
+/// A value in `[0, 2q)` congruent to `y * w`, or that value plus `2^52` unless `CLEAN`,
+/// given the low 52 bits of `y` (see the module documentation).
 #[target_feature(enable = "avx512f,avx512ifma")]
 #[inline]
-fn mul_lazy(y: __m512i, tw: Tw, c: Consts) -> __m512i {
+fn mul_lazy<const CLEAN: bool>(y: __m512i, tw: Tw, c: Consts) -> __m512i {
     let zero = _mm512_setzero_si512();
     let estimate = _mm512_madd52hi_epu64(zero, y, tw.quotient);
     let product = _mm512_madd52lo_epu64(zero, y, tw.w);
     // lo52(y w) + lo52(-estimate q): the remainder plus 0 or 2^52.
     let r = _mm512_madd52lo_epu64(product, estimate, c.neg_q);
-    _mm512_and_si512(r, c.mask52)
+    if CLEAN {
+        _mm512_and_si512(r, c.mask52)
+    } else {
+        r
+    }
 }
 
 /// Maps a forward output `< 4q` to itself, or to `[0, q)` when `REDUCE`.
@@ -95,18 +102,17 @@ fn inv_finish<const REDUCE: bool>(x: __m512i, c: Consts) -> __m512i {
 
 eight_lane_transforms!(
     features = "avx512f,avx512dq,avx512ifma",
-    fwd_q = |t| &t.q52.fwd,
-    inv_q = |t| &t.q52.inv,
-    n_inv_q = |t| t.q52.n_inv,
-    last_q = |t| t.q52.inv_n_last,
+    fwd_q = |t| &t.simd_q.fwd,
+    inv_q = |t| &t.simd_q.inv,
+    n_inv_q = |t| t.simd_q.n_inv,
+    last_q = |t| t.simd_q.inv_n_last,
 );
 
 /// Whether the IFMA transforms can run on this table: `N >=` [`MIN_N`], the 52-bit quotients are
 /// present and the CPU has the instructions.
 fn usable(t: &NttTable) -> bool {
     t.n >= MIN_N
-        && t.q52.fwd.len() == t.n
-        && t.q52.inv.len() == t.n
+        && t.simd_q.has(52, t.n)
         && t.modulus.bits() <= super::path::IFMA_MAX_MODULUS_BITS
         && super::path::cpu::has_avx512_ifma()
 }

@@ -21,6 +21,7 @@
 //! # Ok::<(), ckks::Error>(())
 //! ```
 
+mod aligned;
 #[cfg(target_arch = "x86_64")]
 mod avx2;
 // The AVX-512 intrinsics are stable since Rust 1.89 (the workspace still declares 1.88).
@@ -174,6 +175,115 @@ mod tests {
             );
             let reduced: Vec<u64> = b.iter().map(|&x| m.reduce(x)).collect();
             assert_eq!(reduced, input, "path {path}");
+        }
+    }
+
+    /// Inputs at the very top of the lazy ranges (every value `4q - 1` forward, `2q - 1`
+    /// inverse, then random values shifted up by `3q` / `q`), for primes just below 2^61,
+    /// just below 2^60, just below 2^50 and smaller ones, and sizes on both sides of the
+    /// SIMD paths' scalar fallback and cache blocking.
+    #[test]
+    fn every_path_at_the_top_of_the_lazy_ranges() {
+        for log_n in [2u32, 3, 4, 5, 6, 9, 10, 11, 12, 13] {
+            let n = 1usize << log_n;
+            for bits in [61u32, 60, 59, 51, 50, 49, 40, 30, 20] {
+                let Ok(primes) = ntt_primes(bits, n, 1) else {
+                    continue;
+                };
+                let q = primes[0];
+                let m = Modulus::new(q).unwrap();
+                let scalar = NttTable::with_path(n, q, NttPath::Scalar).unwrap();
+                let top_fwd = vec![q - 1; n];
+                let mut expected_fwd = top_fwd.clone();
+                scalar.forward(&mut expected_fwd);
+                let random = random_poly(q, n, 7 + log_n as u8);
+                let mut expected_random = random.clone();
+                scalar.forward(&mut expected_random);
+                for path in NttPath::available(bits) {
+                    let t = NttTable::with_path(n, q, path).unwrap();
+                    let what = format!("path {path}, N = 2^{log_n}, q = {q:#x}");
+                    // Forward, all inputs 4q - 1.
+                    let mut a = vec![4 * q - 1; n];
+                    t.forward_lazy(&mut a);
+                    assert!(a.iter().all(|&x| x < 4 * q), "forward_lazy < 4q, {what}");
+                    let reduced: Vec<u64> = a.iter().map(|&x| m.reduce(x)).collect();
+                    assert_eq!(reduced, expected_fwd, "forward_lazy of 4q - 1, {what}");
+                    let mut a = vec![4 * q - 1; n];
+                    t.forward(&mut a);
+                    assert_eq!(a, expected_fwd, "forward of 4q - 1, {what}");
+                    // Forward, random inputs in [3q, 4q).
+                    let mut a: Vec<u64> = random.iter().map(|&x| x + 3 * q).collect();
+                    t.forward(&mut a);
+                    assert_eq!(a, expected_random, "forward of x + 3q, {what}");
+                    // Inverse, all inputs 2q - 1, and random inputs in [q, 2q).
+                    let mut b = vec![2 * q - 1; n];
+                    t.inverse_lazy(&mut b);
+                    assert!(b.iter().all(|&x| x < 2 * q), "inverse_lazy < 2q, {what}");
+                    let reduced: Vec<u64> = b.iter().map(|&x| m.reduce(x)).collect();
+                    let mut c = vec![2 * q - 1; n];
+                    t.inverse(&mut c);
+                    assert_eq!(reduced, c, "inverse_lazy vs inverse of 2q - 1, {what}");
+                    t.forward(&mut c);
+                    assert_eq!(c, vec![q - 1; n], "round trip of 2q - 1, {what}");
+                    let mut b: Vec<u64> = expected_random.iter().map(|&x| x + q).collect();
+                    t.inverse_lazy(&mut b);
+                    assert!(b.iter().all(|&x| x < 2 * q), "inverse_lazy < 2q, {what}");
+                    let reduced: Vec<u64> = b.iter().map(|&x| m.reduce(x)).collect();
+                    assert_eq!(reduced, random, "inverse of x + q, {what}");
+                }
+            }
+        }
+    }
+
+    /// The SIMD paths read and write through unaligned slices.
+    #[test]
+    fn every_path_on_unaligned_slices() {
+        let n = 1 << 11;
+        for bits in [60u32, 50] {
+            let q = ntt_primes(bits, n, 1).unwrap()[0];
+            let input = random_poly(q, n, 3);
+            let mut expected = input.clone();
+            NttTable::with_path(n, q, NttPath::Scalar)
+                .unwrap()
+                .forward(&mut expected);
+            for path in NttPath::available(bits) {
+                let t = NttTable::with_path(n, q, path).unwrap();
+                for offset in 0..8 {
+                    let mut buf = vec![0u64; n + 8];
+                    buf[offset..offset + n].copy_from_slice(&input);
+                    t.forward(&mut buf[offset..offset + n]);
+                    assert_eq!(&buf[offset..offset + n], &expected[..], "{path}, +{offset}");
+                    t.inverse(&mut buf[offset..offset + n]);
+                    assert_eq!(&buf[offset..offset + n], &input[..], "{path}, +{offset}");
+                }
+            }
+        }
+    }
+
+    /// The choice of path follows the documented order, and IFMA never takes a prime of
+    /// more than 50 bits.
+    #[test]
+    fn path_choice() {
+        for bits in [20u32, 50, 51, 60, 61] {
+            let available = NttPath::available(bits);
+            assert_eq!(available[0], NttPath::Scalar);
+            assert_eq!(Some(&NttPath::best(bits)), available.last(), "{bits} bits");
+            assert_eq!(
+                NttPath::Avx512Ifma.is_available(bits),
+                bits <= 50 && NttPath::Avx512Ifma.is_available(50)
+            );
+        }
+        assert!(!NttPath::Avx512Ifma.is_available(51));
+        let names: Vec<&str> = NttPath::ALL.iter().map(|p| p.name()).collect();
+        assert_eq!(names, ["scalar", "avx2", "avx512", "avx512ifma"]);
+        #[cfg(not(target_arch = "x86_64"))]
+        assert_eq!(NttPath::available(50), [NttPath::Scalar]);
+        let q = ntt_primes(55, 1 << 10, 1).unwrap()[0];
+        if !NttPath::Avx512Ifma.is_available(55) {
+            assert!(matches!(
+                NttTable::with_path(1 << 10, q, NttPath::Avx512Ifma),
+                Err(crate::Error::NttPathUnavailable { .. })
+            ));
         }
     }
 

@@ -1,5 +1,6 @@
 //! Precomputed twiddle factors for one prime and one degree.
 
+use super::aligned::AlignedU64s;
 use super::path::NttPath;
 use super::{MAX_LOG_N, MIN_LOG_N, scalar};
 #[cfg(target_arch = "x86_64")]
@@ -15,47 +16,80 @@ pub struct NttTable {
     pub(super) modulus: Modulus,
     pub(super) root: u64,
     /// `psi^bitrev(i)` for `i < N` (index 0 unused by the transform).
-    pub(super) fwd: Vec<u64>,
+    pub(super) fwd: AlignedU64s,
     /// Shoup quotients of `fwd`.
-    pub(super) fwd_shoup: Vec<u64>,
+    pub(super) fwd_shoup: AlignedU64s,
     /// `psi^-bitrev(i)` for `i < N`.
-    pub(super) inv: Vec<u64>,
+    pub(super) inv: AlignedU64s,
     /// Shoup quotients of `inv`.
-    pub(super) inv_shoup: Vec<u64>,
+    pub(super) inv_shoup: AlignedU64s,
     /// `N^-1 mod q`.
     pub(super) n_inv: ShoupOperand,
     /// `inv[1] * N^-1 mod q`: the twiddle of the last inverse stage with the factor `1/N`
     /// folded in, for the paths that fuse the scaling into that stage.
+    #[cfg_attr(
+        not(target_arch = "x86_64"),
+        allow(dead_code, reason = "read by the x86-64 SIMD paths only")
+    )]
     pub(super) inv_n_last: ShoupOperand,
-    /// 52-bit Shoup quotients for the IFMA path; empty for every other path.
-    pub(super) q52: Quotients52,
+    /// Shoup quotients with the scale a SIMD path prefers; empty for the other paths.
+    #[cfg_attr(
+        not(target_arch = "x86_64"),
+        allow(dead_code, reason = "read by the x86-64 SIMD paths only")
+    )]
+    pub(super) simd_q: SimdQuotients,
     pub(super) path: NttPath,
 }
 
-/// Shoup quotients `floor(w * 2^52 / q)` of the twiddles, for the 52-bit multiply-add
-/// instructions of the IFMA path (primes below 2^50). Empty unless the table uses that path.
+/// Shoup quotients `floor(w * 2^shift / q)` of the twiddles at a scale other than the scalar
+/// path's `2^64`: `2^52` for the IFMA path, whose multiply-add instructions take 52-bit
+/// operands. Empty for the other paths.
 #[derive(Clone, Debug, Default)]
-pub(super) struct Quotients52 {
+#[cfg_attr(
+    not(target_arch = "x86_64"),
+    allow(dead_code, reason = "read by the x86-64 SIMD paths only")
+)]
+pub(super) struct SimdQuotients {
+    /// The scale exponent (0 when empty).
+    pub(super) shift: u32,
     /// Quotients of `NttTable::fwd`.
-    pub(super) fwd: Vec<u64>,
+    pub(super) fwd: AlignedU64s,
     /// Quotients of `NttTable::inv`.
-    pub(super) inv: Vec<u64>,
+    pub(super) inv: AlignedU64s,
     /// Quotient of `N^-1`.
     pub(super) n_inv: u64,
     /// Quotient of `inv[1] * N^-1`.
     pub(super) inv_n_last: u64,
 }
 
-impl Quotients52 {
-    fn new(modulus: &Modulus, fwd: &[u64], inv: &[u64], n_inv: u64, inv_n_last: u64) -> Self {
-        let q = modulus.value() as u128;
-        let quotient = |w: u64| (((w as u128) << 52) / q) as u64;
-        Self {
-            fwd: fwd.iter().map(|&w| quotient(w)).collect(),
-            inv: inv.iter().map(|&w| quotient(w)).collect(),
-            n_inv: quotient(n_inv),
-            inv_n_last: quotient(inv_n_last),
+impl SimdQuotients {
+    /// The scale the path uses for a prime of `bits` bits, if it differs from `2^64`.
+    fn shift_for(path: NttPath, bits: u32) -> Option<u32> {
+        match path {
+            NttPath::Avx512Ifma if bits <= super::path::IFMA_MAX_MODULUS_BITS => Some(52),
+            _ => None,
         }
+    }
+
+    fn new(shift: u32, modulus: &Modulus, fwd: &[u64], inv: &[u64], n_inv: u64, last: u64) -> Self {
+        let q = modulus.value() as u128;
+        let quotient = |w: u64| (((w as u128) << shift) / q) as u64;
+        Self {
+            shift,
+            fwd: fwd.iter().map(|&w| quotient(w)).collect::<Vec<_>>().into(),
+            inv: inv.iter().map(|&w| quotient(w)).collect::<Vec<_>>().into(),
+            n_inv: quotient(n_inv),
+            inv_n_last: quotient(last),
+        }
+    }
+
+    /// Whether the quotients are present at scale `2^shift` for a table of degree `n`.
+    #[cfg_attr(
+        not(target_arch = "x86_64"),
+        allow(dead_code, reason = "used by the x86-64 SIMD paths only")
+    )]
+    pub(super) fn has(&self, shift: u32, n: usize) -> bool {
+        self.shift == shift && self.fwd.len() == n && self.inv.len() == n
     }
 }
 
@@ -113,27 +147,34 @@ impl NttTable {
             power = modulus.mul(power, root);
             power_inv = modulus.mul(power_inv, root_inv);
         }
-        let fwd_shoup = fwd.iter().map(|&w| modulus.shoup(w).quotient).collect();
-        let inv_shoup = inv.iter().map(|&w| modulus.shoup(w).quotient).collect();
+        let fwd_shoup = fwd
+            .iter()
+            .map(|&w| modulus.shoup(w).quotient)
+            .collect::<Vec<_>>();
+        let inv_shoup = inv
+            .iter()
+            .map(|&w| modulus.shoup(w).quotient)
+            .collect::<Vec<_>>();
         let n_inv = modulus.shoup(modulus.inv(n as u64)?);
         let inv_n_last = modulus.shoup(modulus.mul(inv[1], n_inv.value));
-        let q52 = if path == NttPath::Avx512Ifma {
-            Quotients52::new(&modulus, &fwd, &inv, n_inv.value, inv_n_last.value)
-        } else {
-            Quotients52::default()
+        let simd_q = match SimdQuotients::shift_for(path, modulus.bits()) {
+            Some(shift) => {
+                SimdQuotients::new(shift, &modulus, &fwd, &inv, n_inv.value, inv_n_last.value)
+            }
+            None => SimdQuotients::default(),
         };
         Ok(Self {
             n,
             log_n,
             modulus,
             root,
-            fwd,
-            fwd_shoup,
-            inv,
-            inv_shoup,
+            fwd: fwd.into(),
+            fwd_shoup: fwd_shoup.into(),
+            inv: inv.into(),
+            inv_shoup: inv_shoup.into(),
             n_inv,
             inv_n_last,
-            q52,
+            simd_q,
             path,
         })
     }
