@@ -186,7 +186,8 @@ pub(crate) fn decompose(ctx: &Context, d: &RnsPoly) -> Result<Decomposition> {
     let converters = ctx.mod_up(level);
     let width = (l1 + k) * n;
     let mut data = pool.take_vec(converters.len() * width);
-    let result = try_for_each_limb(&mut data, width, true, |j, ext| {
+    let used = &mut data[..converters.len() * width];
+    let result = try_for_each_limb(used, width, true, |j, ext| {
         let lo = j * alpha;
         let hi = (lo + alpha).min(l1);
         // Centered lift: a digit lifted to [0, D_j) carries a mean of D_j / 2 in every
