@@ -1,7 +1,9 @@
-//! The portable scalar transforms: the reference for every other path.
+//! The portable scalar transforms: the reference for every other path. Branch-free (the
+//! lazy corrections are selects), so constant-time in the data, like the SIMD paths.
 
 use super::NttTable;
 use crate::math::ShoupOperand;
+use std::hint::select_unpredictable;
 
 /// Cooley-Tukey, Harvey butterflies. Inputs in `[0, 4q)`, outputs in `[0, 4q)`.
 pub(super) fn forward_lazy(t: &NttTable, a: &mut [u64]) {
@@ -22,7 +24,7 @@ pub(super) fn forward_lazy(t: &NttTable, a: &mut [u64]) {
                     *x < 2 * two_q && *y < 2 * two_q,
                     "forward: inputs must be < 4q"
                 );
-                let u = if *x >= two_q { *x - two_q } else { *x };
+                let u = select_unpredictable(*x >= two_q, x.wrapping_sub(two_q), *x);
                 let v = q.mul_shoup_lazy(*y, w);
                 *x = u + v;
                 *y = u + two_q - v;
@@ -50,7 +52,7 @@ pub(super) fn inverse_lazy(t: &NttTable, a: &mut [u64]) {
                 debug_assert!(*x < two_q && *y < two_q, "inverse: inputs must be < 2q");
                 let (u, v) = (*x, *y);
                 let s = u + v;
-                *x = if s >= two_q { s - two_q } else { s };
+                *x = select_unpredictable(s >= two_q, s.wrapping_sub(two_q), s);
                 *y = q.mul_shoup_lazy(u + two_q - v, w);
             }
         }

@@ -189,6 +189,16 @@ impl Evaluator {
         Ok(())
     }
 
+    /// `ct - c` for a real constant.
+    pub fn sub_const(&self, ct: &Ciphertext, c: f64) -> Result<Ciphertext> {
+        self.add_const(ct, -c)
+    }
+
+    /// `ct -= c`.
+    pub fn sub_const_assign(&self, ct: &mut Ciphertext, c: f64) -> Result<()> {
+        self.add_const_assign(ct, -c)
+    }
+
     /// `ct * c` for an integer constant: the scale is unchanged and no level is consumed.
     pub fn mul_int(&self, ct: &Ciphertext, c: i64) -> Result<Ciphertext> {
         let mut out = ct.clone();
