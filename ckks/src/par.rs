@@ -92,3 +92,18 @@ where
         .enumerate()
         .try_for_each(|(i, limb)| f(i, limb))
 }
+
+/// Runs `a` and `b`, concurrently when parallel loops are enabled.
+pub(crate) fn join<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
+where
+    A: FnOnce() -> RA + Send,
+    B: FnOnce() -> RB + Send,
+    RA: Send,
+    RB: Send,
+{
+    #[cfg(feature = "parallel")]
+    if enabled() {
+        return rayon::join(a, b);
+    }
+    (a(), b())
+}

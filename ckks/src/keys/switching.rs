@@ -22,7 +22,7 @@ use zeroize::Zeroizing;
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::math::sampling::{Seed, random_seed};
-use crate::par::{for_each_limb, for_each_limb_pair, try_for_each_limb};
+use crate::par::{for_each_limb, for_each_limb_pair, join, try_for_each_limb};
 use crate::ring::{Representation, RnsPoly};
 
 use super::secret::SecretKey;
@@ -293,9 +293,11 @@ pub(crate) fn key_switch_into(
         }
     };
     for_each_limb_pair(acc_b, acc_a, n, true, product);
-    mod_down_add(ctx, acc_b, l1, out0)?;
-    mod_down_add(ctx, acc_a, l1, out1)?;
-    Ok(())
+    let (r0, r1) = join(
+        || mod_down_add(ctx, acc_b, l1, out0),
+        || mod_down_add(ctx, acc_a, l1, out1),
+    );
+    r0.and(r1)
 }
 
 fn limb_of(poly: &QpPoly, t: usize, l1: usize, n: usize) -> &[u64] {

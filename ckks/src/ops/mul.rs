@@ -127,8 +127,19 @@ impl Evaluator {
             return Err(Error::EndOfModulusChain { op: "rescale" });
         }
         let q_last = self.ctx.q_at(level) as f64;
-        for p in ct.parts.iter_mut() {
-            p.divide_round_by_last_assign()?;
+        match &mut ct.parts[..] {
+            [c0, c1] => {
+                let (r0, r1) = crate::par::join(
+                    || c0.divide_round_by_last_assign(),
+                    || c1.divide_round_by_last_assign(),
+                );
+                r0.and(r1)?;
+            }
+            parts => {
+                for p in parts.iter_mut() {
+                    p.divide_round_by_last_assign()?;
+                }
+            }
         }
         ct.scale /= q_last;
         ct.seed = None;
