@@ -496,9 +496,11 @@ fn polynomial_at_requested_scale_and_errors() {
     // Land at the scale of another ciphertext, then add them.
     let other = eval.rescale(&eval.mul_relin(&ct, &ct).unwrap()).unwrap();
     let y = eval
-        .evaluate_polynomial_at_scale(&ct, &p, other.scale())
+        .evaluate_polynomial_to(&ct, &p, other.level() - 3, other.scale())
         .unwrap();
-    assert_eq!(y.scale(), other.scale());
+    assert_eq!((y.level(), y.scale()), (other.level() - 3, other.scale()));
+    let too_high = eval.evaluate_polynomial_to(&ct, &p, ct.level() - 3, other.scale());
+    assert!(matches!(too_high, Err(Error::NotEnoughLevels { .. })));
     let sum = eval.add(&y, &other).unwrap();
     let want: Vec<f64> = x.iter().map(|&v| p.evaluate(v) + v * v).collect();
     bits("sigmoid + x^2", &want, &s.decrypt(&sum), 20.0);

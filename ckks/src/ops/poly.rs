@@ -20,7 +20,8 @@ const MAX_SCALE_DRIFT_BITS: f64 = 8.0;
 
 impl Evaluator {
     /// `p(ct)`, slot-wise, at the input's scale, [`p.depth()`](Polynomial::depth) levels
-    /// below the input. See [`evaluate_polynomial_at_scale`](Self::evaluate_polynomial_at_scale).
+    /// below the input. See [`evaluate_polynomial_to`](Self::evaluate_polynomial_to) for
+    /// another level or scale.
     ///
     /// ```
     /// use ckks::{Context, Decryptor, Encoder, Encryptor, EvaluationKeys, Evaluator, SecretKey};
@@ -45,20 +46,23 @@ impl Evaluator {
     /// # Ok::<(), ckks::Error>(())
     /// ```
     pub fn evaluate_polynomial(&self, ct: &Ciphertext, p: &Polynomial) -> Result<Ciphertext> {
-        self.evaluate_polynomial_at_scale(ct, p, ct.scale)
+        let level = ct.level().saturating_sub(p.depth());
+        self.evaluate_polynomial_to(ct, p, level, ct.scale)
     }
 
-    /// `p(ct)` at exactly `scale` (for example the scale another operand will have), at level
-    /// `ct.level() - p.depth()`.
+    /// `p(ct)` at exactly `level` and `scale` (for example those of another operand it will
+    /// be added to). The level must be at most `ct.level() - p.depth()`; a lower one is
+    /// cheaper (the input is first dropped to `level + p.depth()`).
     ///
     /// Needs the relinearization key when the degree is 2 or more. Errors: a constant
     /// polynomial ([`Error::InvalidArgument`]: it would be a transparent ciphertext), too few
     /// levels ([`Error::NotEnoughLevels`]), an input scale far from the default scale (the
     /// scales of the powers would drift: bring it back with `match_scale`).
-    pub fn evaluate_polynomial_at_scale(
+    pub fn evaluate_polynomial_to(
         &self,
         ct: &Ciphertext,
         p: &Polynomial,
+        level: usize,
         scale: f64,
     ) -> Result<Ciphertext> {
         self.check(ct)?;
@@ -77,26 +81,27 @@ impl Evaluator {
                 max: 1,
             });
         }
-        if ct.level() < p.depth() {
+        if ct.level() < p.depth() + level {
             return Err(Error::NotEnoughLevels {
                 op: "evaluate_polynomial",
-                needed: p.depth(),
+                needed: p.depth() + level,
                 level: ct.level(),
             });
         }
         if !(scale.is_finite() && scale >= 1.0) {
             return Err(Error::InvalidScale {
                 log2_scale: scale.log2(),
-                log2_modulus: self.ctx.log_q_at(ct.level() - p.depth()),
-                level: ct.level() - p.depth(),
+                log2_modulus: self.ctx.log_q_at(level),
+                level,
             });
         }
         if p.nonscalar_multiplications() > 0 && self.keys.relin.is_none() {
             return Err(Error::MissingRelinearizationKey);
         }
-        let t1 = self.change_of_variable(ct, p)?;
+        let input = self.drop_to_level(ct, level + p.depth())?;
+        let t1 = self.change_of_variable(&input, p)?;
         let plan = p.plan();
-        let target = t1.level() - plan.depth;
+        let target = level;
         let mut powers = Powers::new();
         powers.insert(1, t1);
         // The powers first (in increasing order), then the tree.
