@@ -373,6 +373,27 @@ pub enum Error {
         /// The level.
         level: usize,
     },
+    /// A circuit needs more levels than the ciphertext has left.
+    #[error(
+        "{op} consumes {needed} levels but the ciphertext is at level {level}: encrypt at a higher level, use parameters with more primes, or a shallower circuit (CircuitPlan::depth tells how many levels a circuit needs)"
+    )]
+    NotEnoughLevels {
+        /// The operation.
+        op: &'static str,
+        /// The levels the operation consumes.
+        needed: usize,
+        /// The ciphertext's level.
+        level: usize,
+    },
+    /// An argument outside the domain of a circuit (an interval, a block size, a matrix
+    /// shape...).
+    #[error("{op}: {reason}")]
+    InvalidArgument {
+        /// The operation.
+        op: &'static str,
+        /// What is wrong and how to fix it.
+        reason: String,
+    },
     /// The operating system's random number generator failed.
     #[error("the operating system's random number generator failed: {0}")]
     Randomness(String),

@@ -40,10 +40,13 @@
 //! - [`encoding`], [`Encoder`]: the canonical embedding, vectors to plaintexts and back.
 //! - [`keys`]: secret, public, relinearization and Galois keys; hybrid key switching.
 //! - [`Encryptor`], [`Decryptor`], [`Evaluator`]: the scheme's operations.
+//! - [`circuits`]: hoisted rotations, slot sums, linear transforms, polynomial evaluation, and
+//!   the planning of depth and keys.
 //! - [`precision`]: bits of precision of results against expected values.
 #![deny(missing_docs)]
 
 mod ciphertext;
+pub mod circuits;
 mod context;
 pub mod encoding;
 mod encrypt;

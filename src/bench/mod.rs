@@ -2,6 +2,7 @@
 
 use clap::Args;
 
+mod circuits;
 mod ntt;
 mod ops;
 pub(crate) mod timing;
@@ -10,9 +11,10 @@ pub(crate) mod timing;
 #[derive(Debug, Args)]
 pub(crate) struct BenchArgs {
     /// What to measure: `ntt` (one-limb transforms), `ops` (every CKKS primitive and the
-    /// precision group).
+    /// precision group), `circuits` (hoisted rotations, matrix-vector product, polynomials,
+    /// with their precision).
     group: String,
-    /// The parameter set (ops group): n13, n14, n15, ref-a, ref-b.
+    /// The parameter set (ops and circuits groups): n13, n14, n15, ref-a, ref-b.
     #[arg(long, default_value = "ref-a")]
     params: String,
     /// Print one JSON object per line instead of a table.
@@ -52,8 +54,12 @@ pub(crate) fn run(args: &BenchArgs) -> Result<(), Box<dyn std::error::Error>> {
     let records = match args.group.as_str() {
         "ntt" => ntt::run(args.min_log_n..=args.max_log_n, &args.bits, args.threads)?,
         "ops" => ops::run(preset(&args.params)?, args.threads)?,
+        "circuits" => circuits::run(preset(&args.params)?, args.threads)?,
         other => {
-            return Err(format!("unknown bench group `{other}`: known groups are ntt, ops").into());
+            return Err(format!(
+                "unknown bench group `{other}`: known groups are ntt, ops, circuits"
+            )
+            .into());
         }
     };
     for r in &records {

@@ -261,6 +261,11 @@ pub struct EvaluationKeysBuilder<'a> {
 }
 
 impl EvaluationKeysBuilder<'_> {
+    /// The ring degree N of the keys being built.
+    pub(crate) fn ring_degree(&self) -> usize {
+        self.sk.ctx.n()
+    }
+
     /// Adds the relinearization key (needed by ciphertext-ciphertext multiplication).
     pub fn relinearization(mut self) -> Self {
         self.relin = true;

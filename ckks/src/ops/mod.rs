@@ -3,15 +3,25 @@
 //! - [`arith`]: addition, subtraction, negation (ciphertext, plaintext, constant operands),
 //!   multiplication by plaintexts and constants;
 //! - [`mul`]: ciphertext multiplication, relinearization, rescaling, level management;
-//! - [`rotate`]: slot rotations and conjugation.
+//! - [`rotate`]: slot rotations and conjugation;
+//! - [`hoisting`]: many rotations of one ciphertext sharing one decomposition;
+//! - [`sums`]: slot sums, block sums, replication and inner products;
+//! - [`linear`]: plaintext matrix times encrypted vector ([`LinearTransform`]);
+//! - [`poly`]: polynomial evaluation and Newton-type iterations.
 //!
 //! Every operation checks parameter ids, levels, scales and degrees, and returns an error that
 //! names the numbers and the fix rather than a wrong result. Operations come in an allocating
 //! form (`add(&a, &b) -> Result<Ciphertext>`) and an in-place form (`add_assign(&mut a, &b)`).
 
 mod arith;
+mod hoisting;
+mod linear;
 mod mul;
+mod poly;
 mod rotate;
+mod sums;
+
+pub use linear::LinearTransform;
 
 use std::collections::BTreeMap;
 
@@ -140,5 +150,7 @@ impl Evaluator {
     }
 }
 
+#[cfg(test)]
+mod circuit_tests;
 #[cfg(test)]
 mod tests;
