@@ -12,7 +12,8 @@ use super::Evaluator;
 use crate::ciphertext::Ciphertext;
 use crate::error::{Error, Result};
 use crate::keys::galois_element;
-use crate::keys::switching::{Decomposition, decompose, key_switch_from};
+use crate::keys::switching::{Decomposition, decompose, key_switch_into};
+use crate::ring::{Representation, RnsPoly};
 
 /// A ciphertext with its key-switching decomposition, ready for many rotations.
 pub(crate) struct Hoisted<'a> {
@@ -113,14 +114,27 @@ impl Evaluator {
             return Ok(h.ct.clone());
         }
         let k = galois_element(step, self.ctx.n());
-        let (Some(index), Some(key)) = (self.automorphisms.get(&k), self.keys.galois.get(k)) else {
+        if !self.automorphisms.contains_key(&k) {
             return Err(Error::MissingGaloisKey { step, element: k });
+        }
+        self.apply_galois(h, k)
+    }
+
+    /// `X -> X^k` on a hoisted ciphertext: the automorphism of `c_0`, and the key switch of
+    /// `c_1` read through the automorphism's NTT permutation.
+    pub(crate) fn apply_galois(&self, h: &Hoisted<'_>, k: u64) -> Result<Ciphertext> {
+        let (Some(index), Some(key)) = (self.automorphisms.get(&k), self.keys.galois.get(k)) else {
+            return Err(Error::MissingGaloisKey {
+                step: 0,
+                element: k,
+            });
         };
-        let (k0, k1) = key_switch_from(&self.ctx, &h.dec, key, Some(index.ntt_permutation()))?;
         let mut c0 = h.ct.parts[0].automorphism_with(index)?;
-        c0.add_assign(&k0)?;
+        let mut c1 = RnsPoly::zero(self.ctx.q_basis(), h.ct.level() + 1, Representation::Ntt)?;
+        let perm = Some(index.ntt_permutation());
+        key_switch_into(&self.ctx, &h.dec, key, perm, &mut c0, &mut c1)?;
         Ok(Ciphertext {
-            parts: vec![c0, k1],
+            parts: vec![c0, c1],
             scale: h.ct.scale,
             slots: h.ct.slots,
             param_id: h.ct.param_id,

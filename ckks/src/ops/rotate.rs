@@ -3,9 +3,7 @@
 use super::Evaluator;
 use crate::ciphertext::Ciphertext;
 use crate::error::{Error, Result};
-use crate::keys::switching::{decompose, key_switch_into};
 use crate::keys::{conjugation_element, galois_element};
-use crate::ring::{Representation, RnsPoly};
 
 impl Evaluator {
     /// Rotates the slots left by `step` (right for negative steps): slot `i` of the result is
@@ -68,32 +66,7 @@ impl Evaluator {
 
     /// `X -> X^k` on a degree-1 ciphertext, switched back to the secret key.
     fn automorphism(&self, ct: &Ciphertext, k: u64) -> Result<Ciphertext> {
-        self.check(ct)?;
-        if ct.degree() != 1 {
-            return Err(Error::DegreeTooHigh {
-                op: "rotate",
-                degree: ct.degree(),
-                max: 1,
-            });
-        }
-        let (Some(index), Some(key)) = (self.automorphisms.get(&k), self.keys.galois.get(k)) else {
-            return Err(Error::MissingGaloisKey {
-                step: 0,
-                element: k,
-            });
-        };
-        let dec = decompose(&self.ctx, &ct.parts[1])?;
-        let mut c0 = ct.parts[0].automorphism_with(index)?;
-        let mut c1 = RnsPoly::zero(self.ctx.q_basis(), ct.level() + 1, Representation::Ntt)?;
-        let perm = Some(index.ntt_permutation());
-        key_switch_into(&self.ctx, &dec, key, perm, &mut c0, &mut c1)?;
-        Ok(Ciphertext {
-            parts: vec![c0, c1],
-            scale: ct.scale,
-            slots: ct.slots,
-            param_id: ct.param_id,
-            seed: None,
-        })
+        self.apply_galois(&self.hoist(ct)?, k)
     }
 }
 
