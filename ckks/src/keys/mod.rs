@@ -1,6 +1,7 @@
 //! Keys: the secret key, the public key, and the evaluation keys (relinearization and Galois
 //! keys) that a server needs, built by [`EvaluationKeys::builder`].
 
+mod inner_product;
 mod secret;
 pub(crate) mod switching;
 

@@ -25,6 +25,7 @@ use crate::math::sampling::{Seed, random_seed};
 use crate::par::{for_each_limb, for_each_limb_pair, join, try_for_each_limb};
 use crate::ring::{Representation, RnsPoly};
 
+use super::inner_product::{Terms, inner_product};
 use super::secret::SecretKey;
 
 /// A polynomial over `Q_L * P`: its part over the ciphertext primes and its part over P.
@@ -258,8 +259,16 @@ pub(crate) fn key_switch_into(
             ctx.p_basis().moduli()[t - l1]
         }
     };
+    if let Some(p) = perm
+        && (p.len() != n || p.iter().any(|&i| i as usize >= n))
+    {
+        return Err(Error::ShapeMismatch {
+            what: "automorphism permutation (a permutation of 0..N)",
+            expected: n,
+            got: p.len(),
+        });
+    }
     let product = |t: usize, out_b: &mut [u64], out_a: &mut [u64]| {
-        let q = modulus_of(t);
         let ext: Vec<&[u64]> = (0..digits).map(|j| dec.limb(j, t)).collect();
         let kb: Vec<&[u64]> = key.b[..digits]
             .iter()
@@ -269,28 +278,13 @@ pub(crate) fn key_switch_into(
             .iter()
             .map(|p| limb_of(p, t, l1, n))
             .collect();
-        // Sums of `batch` products of values below q stay below q * 2^64, the precondition of
-        // `reduce_u128`; longer sums are reduced in between.
-        let batch = ((u64::MAX / q.value()) as usize).clamp(1, digits);
-        for start in (0..digits).step_by(batch) {
-            let end = (start + batch).min(digits);
-            let (ext, kb, ka) = (&ext[start..end], &kb[start..end], &ka[start..end]);
-            for c in 0..n {
-                let src = perm.map_or(c, |p| p[c] as usize);
-                let (mut sb, mut sa) = if start == 0 {
-                    (0u128, 0u128)
-                } else {
-                    (out_b[c] as u128, out_a[c] as u128)
-                };
-                for ((e, b), a) in ext.iter().zip(kb).zip(ka) {
-                    let x = e[src] as u128;
-                    sb += x * b[c] as u128;
-                    sa += x * a[c] as u128;
-                }
-                out_b[c] = q.reduce_u128(sb);
-                out_a[c] = q.reduce_u128(sa);
-            }
-        }
+        let terms = Terms {
+            ext: &ext,
+            kb: &kb,
+            ka: &ka,
+            perm,
+        };
+        inner_product(&modulus_of(t), &terms, out_b, out_a);
     };
     for_each_limb_pair(acc_b, acc_a, n, true, product);
     let (r0, r1) = join(
