@@ -41,6 +41,8 @@
 //! - [`keys`]: secret, public, relinearization and Galois keys; hybrid key switching.
 //! - [`Encryptor`], [`Decryptor`], [`Evaluator`]: the scheme's operations.
 //! - [`precision`]: bits of precision of results against expected values.
+//! - [`serialize`]: a compact binary format for parameters, plaintexts, ciphertexts and keys,
+//!   validated in full on load.
 #![deny(missing_docs)]
 
 mod ciphertext;
@@ -56,6 +58,7 @@ pub mod params;
 mod plaintext;
 pub mod precision;
 pub mod ring;
+pub mod serialize;
 
 pub use ciphertext::Ciphertext;
 pub use context::Context;

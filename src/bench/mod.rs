@@ -4,15 +4,16 @@ use clap::Args;
 
 mod ntt;
 mod ops;
+mod sizes;
 pub(crate) mod timing;
 
 /// Arguments of `ckks bench`.
 #[derive(Debug, Args)]
 pub(crate) struct BenchArgs {
     /// What to measure: `ntt` (one-limb transforms), `ops` (every CKKS primitive and the
-    /// precision group).
+    /// precision group), `sizes` (the serialized size of every object).
     group: String,
-    /// The parameter set (ops group): n13, n14, n15, ref-a, ref-b.
+    /// The parameter set (ops and sizes groups): n13, n14, n15, ref-a, ref-b.
     #[arg(long, default_value = "ref-a")]
     params: String,
     /// Print one JSON object per line instead of a table.
@@ -52,8 +53,11 @@ pub(crate) fn run(args: &BenchArgs) -> Result<(), Box<dyn std::error::Error>> {
     let records = match args.group.as_str() {
         "ntt" => ntt::run(args.min_log_n..=args.max_log_n, &args.bits, args.threads)?,
         "ops" => ops::run(preset(&args.params)?, args.threads)?,
+        "sizes" => sizes::run(preset(&args.params)?)?,
         other => {
-            return Err(format!("unknown bench group `{other}`: known groups are ntt, ops").into());
+            return Err(
+                format!("unknown bench group `{other}`: known groups are ntt, ops, sizes").into(),
+            );
         }
     };
     for r in &records {
