@@ -394,6 +394,98 @@ pub enum Error {
         /// What is wrong and how to fix it.
         reason: String,
     },
+    /// Reading or writing a serialized object failed in the underlying reader or writer.
+    #[error("I/O error while {op} a serialized object: {message}")]
+    Io {
+        /// `"reading"` or `"writing"`.
+        op: &'static str,
+        /// The I/O error's message.
+        message: String,
+    },
+    /// The bytes do not start with the magic number of a serialized ckks-rs object.
+    #[error(
+        "not a serialized ckks-rs object: it starts with {found:02x?}, expected {expected:02x?} (\"CKRS\"): check the file, or the offset in the stream"
+    )]
+    BadMagic {
+        /// The first four bytes found.
+        found: [u8; 4],
+        /// The magic number, `b"CKRS"`.
+        expected: [u8; 4],
+    },
+    /// A serialized object of a format version this build cannot read.
+    #[error(
+        "serialization format version {found} is not supported: this build reads version {supported}; serialize the object again with a matching version of ckks"
+    )]
+    UnsupportedVersion {
+        /// The version in the header.
+        found: u16,
+        /// The version this build reads and writes.
+        supported: u16,
+    },
+    /// A serialized object of another kind than the one being loaded.
+    #[error(
+        "expected a serialized {expected}, found {found}: load it with the from_bytes or read_from of its own type"
+    )]
+    WrongObjectKind {
+        /// The kind being loaded.
+        expected: &'static str,
+        /// The kind in the header (or its unknown code).
+        found: String,
+    },
+    /// The input ends before the object does.
+    #[error(
+        "the input ends early: {what} needs {needed} bytes, only {available} remain: the data is truncated or corrupted"
+    )]
+    Truncated {
+        /// The part being read.
+        what: &'static str,
+        /// The bytes it needs.
+        needed: u64,
+        /// The bytes that were left.
+        available: u64,
+    },
+    /// Bytes left over after a complete object in a byte slice.
+    #[error(
+        "{extra} bytes follow the serialized {what}: from_bytes takes exactly one object (read_from reads objects one after another from a stream)"
+    )]
+    TrailingBytes {
+        /// The object.
+        what: &'static str,
+        /// The number of extra bytes.
+        extra: u64,
+    },
+    /// A serialized size (a count of keys, primes, ...) larger than the parameters allow.
+    #[error(
+        "{what} is declared as {declared}, at most {max} is possible under these parameters: the data is corrupted or forged"
+    )]
+    DeclaredSizeTooLarge {
+        /// What the size counts.
+        what: &'static str,
+        /// The declared value.
+        declared: u64,
+        /// The largest valid value.
+        max: u64,
+    },
+    /// A serialized object whose content is invalid.
+    #[error("malformed serialized {what}: {reason}")]
+    MalformedObject {
+        /// The object.
+        what: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The checksum at the end of a serialized object does not match its content.
+    #[error(
+        "checksum mismatch in the serialized {what}: stored {stored:016x}, computed {computed:016x}: the data was corrupted in storage or transit"
+    )]
+    ChecksumMismatch {
+        /// The object.
+        what: &'static str,
+        /// The checksum stored in the object.
+        stored: u64,
+        /// The checksum of the bytes read.
+        computed: u64,
+    },
     /// The operating system's random number generator failed.
     #[error("the operating system's random number generator failed: {0}")]
     Randomness(String),

@@ -43,6 +43,8 @@
 //! - [`circuits`]: hoisted rotations, slot sums, linear transforms, polynomial evaluation, and
 //!   the planning of depth and keys.
 //! - [`precision`]: bits of precision of results against expected values.
+//! - [`serialize`]: a compact binary format for parameters, plaintexts, ciphertexts and keys,
+//!   validated in full on load.
 #![deny(missing_docs)]
 
 mod ciphertext;
@@ -60,6 +62,7 @@ pub mod params;
 mod plaintext;
 pub mod precision;
 pub mod ring;
+pub mod serialize;
 
 pub use ciphertext::Ciphertext;
 pub use context::Context;

@@ -5,6 +5,7 @@ use clap::Args;
 mod circuits;
 mod ntt;
 mod ops;
+mod sizes;
 pub(crate) mod timing;
 
 /// Arguments of `ckks bench`.
@@ -12,9 +13,9 @@ pub(crate) mod timing;
 pub(crate) struct BenchArgs {
     /// What to measure: `ntt` (one-limb transforms), `ops` (every CKKS primitive and the
     /// precision group), `circuits` (hoisted rotations, matrix-vector product, polynomials,
-    /// with their precision).
+    /// with their precision), `sizes` (the serialized size of every object).
     group: String,
-    /// The parameter set (ops and circuits groups): n13, n14, n15, ref-a, ref-b.
+    /// The parameter set (ops, circuits and sizes groups): n13, n14, n15, ref-a, ref-b.
     #[arg(long, default_value = "ref-a")]
     params: String,
     /// Print one JSON object per line instead of a table.
@@ -55,9 +56,10 @@ pub(crate) fn run(args: &BenchArgs) -> Result<(), Box<dyn std::error::Error>> {
         "ntt" => ntt::run(args.min_log_n..=args.max_log_n, &args.bits, args.threads)?,
         "ops" => ops::run(preset(&args.params)?, args.threads)?,
         "circuits" => circuits::run(preset(&args.params)?, args.threads)?,
+        "sizes" => sizes::run(preset(&args.params)?)?,
         other => {
             return Err(format!(
-                "unknown bench group `{other}`: known groups are ntt, ops, circuits"
+                "unknown bench group `{other}`: known groups are ntt, ops, circuits, sizes"
             )
             .into());
         }
