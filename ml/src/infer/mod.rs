@@ -1,0 +1,2 @@
+//! Encrypted inference.
+pub mod poly;
