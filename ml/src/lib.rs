@@ -23,3 +23,5 @@ pub mod plain;
 mod rng;
 
 pub use error::{Error, Result};
+/// The `ndarray` version this crate's API uses (data sets and models take its arrays).
+pub use ndarray;

@@ -2,6 +2,7 @@
 
 use clap::Args;
 
+mod ml;
 mod ntt;
 mod ops;
 pub(crate) mod timing;
@@ -10,11 +11,11 @@ pub(crate) mod timing;
 #[derive(Debug, Args)]
 pub(crate) struct BenchArgs {
     /// What to measure: `ntt` (one-limb transforms), `ops` (every CKKS primitive and the
-    /// precision group).
+    /// precision group), `ml` (encrypted heart-disease inference).
     group: String,
-    /// The parameter set (ops group): n13, n14, n15, ref-a, ref-b.
-    #[arg(long, default_value = "ref-a")]
-    params: String,
+    /// The parameter set: n13, n14, n15, ref-a, ref-b (default: ref-a for ops, n13 for ml).
+    #[arg(long)]
+    params: Option<String>,
     /// Print one JSON object per line instead of a table.
     #[arg(long)]
     json: bool,
@@ -51,9 +52,18 @@ pub(crate) fn run(args: &BenchArgs) -> Result<(), Box<dyn std::error::Error>> {
     rayon_threads(args.threads)?;
     let records = match args.group.as_str() {
         "ntt" => ntt::run(args.min_log_n..=args.max_log_n, &args.bits, args.threads)?,
-        "ops" => ops::run(preset(&args.params)?, args.threads)?,
+        "ops" => ops::run(
+            preset(args.params.as_deref().unwrap_or("ref-a"))?,
+            args.threads,
+        )?,
+        "ml" => ml::run(
+            preset(args.params.as_deref().unwrap_or("n13"))?,
+            args.threads,
+        )?,
         other => {
-            return Err(format!("unknown bench group `{other}`: known groups are ntt, ops").into());
+            return Err(
+                format!("unknown bench group `{other}`: known groups are ntt, ops, ml").into(),
+            );
         }
     };
     for r in &records {

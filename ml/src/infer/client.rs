@@ -17,8 +17,13 @@ pub struct Batch {
     pub samples: usize,
 }
 
-/// The key owner's side: encrypts inputs (with the public key) in the plan's layout and
-/// decrypts results (with the secret key). Only the client ever holds the secret key.
+/// The key owner's side: encrypts inputs in the plan's layout and decrypts results. Only the
+/// client ever holds the secret key.
+///
+/// [`Client::new`] encrypts with the secret key (the owner may: less noise, faster, and the
+/// second component is a 32-byte seed, so ciphertexts serialize at half size);
+/// [`Client::with_public_key`] encrypts with the public key, as a party without the secret key
+/// would.
 #[derive(Debug)]
 pub struct Client<'a> {
     plan: Plan,
@@ -29,16 +34,26 @@ pub struct Client<'a> {
 }
 
 impl<'a> Client<'a> {
-    /// A client for `plan` with its key pair (the keys' parameters must be the plan's).
-    pub fn new(plan: &Plan, pk: &'a PublicKey, sk: &'a SecretKey) -> Result<Self> {
-        let ctx = pk.context().clone();
+    /// A client for `plan` that encrypts with the secret key (the key's parameters must be the
+    /// plan's).
+    pub fn new(plan: &Plan, sk: &'a SecretKey) -> Result<Self> {
+        Self::build(plan, Encryptor::with_secret_key(sk), sk)
+    }
+
+    /// A client for `plan` that encrypts with the public key.
+    pub fn with_public_key(plan: &Plan, pk: &'a PublicKey, sk: &'a SecretKey) -> Result<Self> {
+        super::check_context(pk.context(), plan)?;
+        Self::build(plan, Encryptor::new(pk), sk)
+    }
+
+    fn build(plan: &Plan, encryptor: Encryptor<'a>, sk: &'a SecretKey) -> Result<Self> {
+        let ctx = sk.context().clone();
         super::check_context(&ctx, plan)?;
-        super::check_context(sk.context(), plan)?;
         Ok(Self {
             plan: plan.clone(),
             encoder: Encoder::new(&ctx),
             ctx,
-            encryptor: Encryptor::new(pk),
+            encryptor,
             decryptor: Decryptor::new(sk),
         })
     }

@@ -4,7 +4,7 @@ use ckks::{Ciphertext, Encoder, Evaluator, Plaintext};
 use serde::{Deserialize, Serialize};
 
 use super::linalg::rotate_and_sum;
-use super::poly::{depth_for_degree, eval_poly};
+use super::poly::{depth_for_degree, eval_poly_for_decryption};
 use super::{Layout, Plan, check_context};
 use crate::activation::PolySigmoid;
 use crate::error::{Error, Result};
@@ -144,6 +144,9 @@ enum Compiled {
 ///   (`log2(width)` rotations), add the bias, then the link polynomial.
 /// - Many samples ([`Layout::FeatureMajor`]): `sum_j w_j * ct_j` by `mul_const`, one rescale,
 ///   the bias, the link: no rotation at all, and every slot is a sample.
+///
+/// The results are for the client to decrypt, so the link's last product is left
+/// unrelinearized ([`eval_poly_for_decryption`]): a degree-2 result, one key switch saved.
 #[derive(Clone, Debug)]
 pub struct LinearServer {
     plan: Plan,
@@ -151,7 +154,6 @@ pub struct LinearServer {
     bias: f64,
     link: Option<Vec<f64>>,
     input_scale: f64,
-    output_scale: f64,
 }
 
 impl LinearServer {
@@ -198,7 +200,6 @@ impl LinearServer {
             bias,
             link,
             input_scale: ctx.default_scale(),
-            output_scale: ctx.default_scale(),
         })
     }
 
@@ -226,7 +227,7 @@ impl LinearServer {
         eval.add_const_assign(&mut score, self.bias)?;
         match &self.link {
             None => Ok(score),
-            Some(coeffs) => eval_poly(eval, &score, coeffs, self.output_scale),
+            Some(coeffs) => eval_poly_for_decryption(eval, &score, coeffs),
         }
     }
 

@@ -35,7 +35,7 @@
 //! let sk = SecretKey::generate(&ctx, &mut rng)?;
 //! let pk = PublicKey::generate(&sk, &mut rng)?;
 //! let evk = plan.evaluation_keys(&sk, &mut rng)?;
-//! let client = Client::new(&plan, &pk, &sk)?;
+//! let client = Client::with_public_key(&plan, &pk, &sk)?;
 //! let x = heart.x.row(0).to_vec();
 //! let ct = client.encrypt_sample(&x, &mut rng)?;
 //!

@@ -3,7 +3,7 @@
 use ckks::{Ciphertext, Encoder, Evaluator, Plaintext};
 
 use super::linalg::{block_diagonals, rotate_and_sum};
-use super::poly::eval_poly;
+use super::poly::eval_poly_at_scale;
 use super::{Layout, Plan, check_context};
 use crate::activation::Activation;
 use crate::error::{Error, Result};
@@ -25,7 +25,7 @@ enum CompiledActivation {
 ///    the input holds `x` rotated by `b` in block `b`, so one `mul_plain` by the `d` generalised
 ///    diagonals (one per block) and a sum over the blocks (`log2 d` rotations by multiples of
 ///    `d`) leave `W1 x` in every block. Add `b1`.
-/// 2. The activation (`h^2`: one multiplication; a polynomial: [`eval_poly`]).
+/// 2. The activation (`h^2`: one multiplication; a polynomial: [`eval_poly_at_scale`]).
 /// 3. Output layer: `mul_plain` by a plaintext holding row `k` of `W2` in block `k`, and a sum
 ///    inside each block (`log2 d` rotations): output `k` lands in slot `k d`. Add `b2`.
 ///
@@ -190,7 +190,9 @@ impl NetworkServer {
                 eval.rescale_assign(&mut a)?;
                 a
             }
-            CompiledActivation::Poly(coeffs) => eval_poly(eval, &h, coeffs, self.output_scale)?,
+            CompiledActivation::Poly(coeffs) => {
+                eval_poly_at_scale(eval, &h, coeffs, self.output_scale)?
+            }
         };
         let mut z = eval.mul_plain(&a, &self.w2)?;
         eval.rescale_assign(&mut z)?;

@@ -30,7 +30,8 @@ fn degree(coeffs: &[f64]) -> usize {
 
 /// `p(x)` at level `x.level() - depth_for_degree(deg p)` and scale exactly `scale`.
 ///
-/// `coeffs` are in power basis, constant term first; the polynomial must not be constant.
+/// `coeffs` are in power basis, constant term first; the polynomial must not be constant. See
+/// [`eval_poly`] for a faster form when the result's scale may be any (exactly tracked) value.
 ///
 /// ```
 /// use ckks::{Context, Decryptor, Encoder, Encryptor, EvaluationKeys, Evaluator, SecretKey, params::Preset};
@@ -44,7 +45,7 @@ fn degree(coeffs: &[f64]) -> usize {
 /// let x = [0.5, -0.75, 0.25, 1.0];
 /// let ct = Encryptor::with_secret_key(&sk).encrypt(&enc.encode(&x, 3, ctx.default_scale())?, &mut rng)?;
 /// let p = [0.5, 0.2, -0.1, 0.05];                    // 0.5 + 0.2 x - 0.1 x^2 + 0.05 x^3
-/// let y = ckks_ml::infer::poly::eval_poly(&eval, &ct, &p, ctx.default_scale())?;
+/// let y = ckks_ml::infer::poly::eval_poly_at_scale(&eval, &ct, &p, ctx.default_scale())?;
 /// assert_eq!((y.level(), y.scale()), (1, ctx.default_scale()));
 /// let got = enc.decode(&Decryptor::new(&sk).decrypt(&y)?)?;
 /// for (g, &v) in got.iter().zip(&x) {
@@ -52,12 +53,37 @@ fn degree(coeffs: &[f64]) -> usize {
 /// }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn eval_poly(
+pub fn eval_poly_at_scale(
     eval: &Evaluator,
     x: &Ciphertext,
     coeffs: &[f64],
     scale: f64,
 ) -> Result<Ciphertext> {
+    let (d, depth) = check_poly(x, coeffs)?;
+    // Powers x^(2^i) for i < depth.
+    let mut powers = vec![x.clone()];
+    for _ in 1..depth {
+        let last = &powers[powers.len() - 1];
+        let mut sq = eval.mul_relin(last, last)?;
+        eval.rescale_assign(&mut sq)?;
+        powers.push(sq);
+    }
+    let level = x.level() - depth;
+    let Some(mut out) = non_constant_part(eval, &powers, &coeffs[..=d], level, scale)? else {
+        return Err(Error::InvalidArgument {
+            name: "polynomial",
+            value: format!("{coeffs:?}"),
+            expected: "a non-constant polynomial",
+        });
+    };
+    if coeffs[0] != 0.0 {
+        eval.add_const_assign(&mut out, coeffs[0])?;
+    }
+    Ok(out)
+}
+
+/// The degree and depth of `coeffs`, checked against the ciphertext's level.
+fn check_poly(x: &Ciphertext, coeffs: &[f64]) -> Result<(usize, usize)> {
     if coeffs.iter().any(|c| !c.is_finite()) {
         return Err(Error::InvalidArgument {
             name: "coefficients",
@@ -81,24 +107,96 @@ pub fn eval_poly(
             fix: "encrypt at a higher level or use parameters with more rescale primes",
         });
     }
-    // Powers x^(2^i) for i < depth.
-    let mut powers = vec![x.clone()];
-    for _ in 1..depth {
-        let last = &powers[powers.len() - 1];
-        let mut sq = eval.mul_relin(last, last)?;
-        eval.rescale_assign(&mut sq)?;
-        powers.push(sq);
+    Ok((d, depth))
+}
+
+/// The range of `|c|` for which [`eval_poly`] multiplies by `c` by changing the scale: within it
+/// the scale moves by at most 8 bits.
+const FREE_CONSTANT_RANGE: (f64, f64) = (1.0 / 256.0, 256.0);
+
+/// `p(x)` at level `x.level() - depth_for_degree(deg p)`, at a scale near `x`'s (tracked
+/// exactly, like every scale).
+///
+/// Degree 3 (the default sigmoid) takes a faster route than
+/// [`eval_poly_at_scale`]: `p = a_0 + a_2 x^2 + x (a_1 + a_3 x^2)`, where `a_3 x^2` is `x^2`
+/// with its scale divided by `|a_3|` (multiplying the value by a constant by reinterpreting
+/// the scale is exact and free) and `a_1` is added as a constant: two relinearized products
+/// and two rescales, plus one `mul_const` and rescale for `a_2 x^2` if `a_2 != 0`. Other
+/// degrees, and coefficients `a_3` too small or too large for the scale to absorb, use
+/// [`eval_poly_at_scale`] with the scale of `x`.
+///
+/// ```
+/// use ckks::{Context, Decryptor, Encoder, Encryptor, EvaluationKeys, Evaluator, SecretKey, params::Preset};
+/// use rand_chacha::ChaCha20Rng;
+/// use rand_core::SeedableRng;
+/// let ctx = Context::new(Preset::N13.literal().build()?)?;
+/// let mut rng = ChaCha20Rng::from_seed([4; 32]);
+/// let sk = SecretKey::generate(&ctx, &mut rng)?;
+/// let eval = Evaluator::new(&ctx, EvaluationKeys::builder(&sk).relinearization().build(&mut rng)?)?;
+/// let enc = Encoder::new(&ctx);
+/// let x = [0.5, -0.75, 0.25, 1.0];
+/// let ct = Encryptor::with_secret_key(&sk).encrypt(&enc.encode(&x, 3, ctx.default_scale())?, &mut rng)?;
+/// let p = [0.5, 1.1, 0.0, -0.6];                      // a sigmoid-like odd cubic
+/// let y = ckks_ml::infer::poly::eval_poly(&eval, &ct, &p)?;
+/// assert_eq!(y.level(), 1);
+/// let got = enc.decode(&Decryptor::new(&sk).decrypt(&y)?)?;
+/// for (g, &v) in got.iter().zip(&x) {
+///     assert!((g - (0.5 + 1.1 * v - 0.6 * v * v * v)).abs() < 1e-6);
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn eval_poly(eval: &Evaluator, x: &Ciphertext, coeffs: &[f64]) -> Result<Ciphertext> {
+    eval_poly_inner(eval, x, coeffs, true)
+}
+
+/// [`eval_poly`] for a result that is only decrypted: the last product of the degree-3 route is
+/// left unrelinearized (a degree-2 ciphertext, which the [`Decryptor`](ckks::Decryptor)
+/// handles), saving one key switch; the response is one polynomial larger. Other routes are
+/// [`eval_poly`]'s.
+pub fn eval_poly_for_decryption(
+    eval: &Evaluator,
+    x: &Ciphertext,
+    coeffs: &[f64],
+) -> Result<Ciphertext> {
+    eval_poly_inner(eval, x, coeffs, false)
+}
+
+fn eval_poly_inner(
+    eval: &Evaluator,
+    x: &Ciphertext,
+    coeffs: &[f64],
+    relinearize_last: bool,
+) -> Result<Ciphertext> {
+    let (d, _) = check_poly(x, coeffs)?;
+    let a3 = if d == 3 { coeffs[3].abs() } else { 0.0 };
+    if !(FREE_CONSTANT_RANGE.0..=FREE_CONSTANT_RANGE.1).contains(&a3) {
+        return eval_poly_at_scale(eval, x, coeffs, x.scale());
     }
-    let level = x.level() - depth;
-    let Some(mut out) = non_constant_part(eval, &powers, &coeffs[..=d], level, scale)? else {
-        return Err(Error::InvalidArgument {
-            name: "polynomial",
-            value: format!("{coeffs:?}"),
-            expected: "a non-constant polynomial",
-        });
+    let (a0, a1, a2) = (coeffs[0], coeffs[1], coeffs[2]);
+    let mut sq = eval.mul_relin(x, x)?;
+    eval.rescale_assign(&mut sq)?;
+    // t = a_1 + a_3 x^2: x^2 read at scale / |a_3| (negated first if a_3 < 0).
+    let mut t = if coeffs[3] < 0.0 {
+        eval.neg(&sq)?
+    } else {
+        sq.clone()
     };
-    if coeffs[0] != 0.0 {
-        eval.add_const_assign(&mut out, coeffs[0])?;
+    t.set_scale(sq.scale() / a3);
+    if a1 != 0.0 {
+        eval.add_const_assign(&mut t, a1)?;
+    }
+    let mut out = if relinearize_last {
+        eval.mul_relin(x, &t)?
+    } else {
+        eval.mul(x, &t)?
+    };
+    eval.rescale_assign(&mut out)?;
+    if a2 != 0.0 {
+        let term = scaled_term(eval, &sq, a2, out.level(), out.scale())?;
+        eval.add_assign(&mut out, &term)?;
+    }
+    if a0 != 0.0 {
+        eval.add_const_assign(&mut out, a0)?;
     }
     Ok(out)
 }
