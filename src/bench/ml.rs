@@ -42,8 +42,9 @@ pub(crate) fn run(preset: Preset, threads: usize) -> Result<Vec<Record>, BoxErro
         let v: Value = json!({
             "group": "ml", "op": op, "params": preset.name(), "log_n": plan.params.log_n,
             "depth": plan.depth, "rotations": plan.rotations.len(), "threads": threads,
-            "median_ns": t.median_ns, "runs": t.runs, "samples": samples,
+            "median_ns": t.median_ns, "min_ns": t.min_ns, "runs": t.runs, "samples": samples,
             "per_sample_ns": t.median_ns / samples.max(1) as u64,
+            "per_sample_min_ns": t.min_ns / samples.max(1) as u64,
         });
         if let Value::Object(m) = v {
             out.push(Record(m));

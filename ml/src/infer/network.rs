@@ -25,7 +25,9 @@ enum CompiledActivation {
 ///    the input holds `x` rotated by `b` in block `b`, so one `mul_plain` by the `d` generalised
 ///    diagonals (one per block) and a sum over the blocks (`log2 d` rotations by multiples of
 ///    `d`) leave `W1 x` in every block. Add `b1`.
-/// 2. The activation (`h^2`: one multiplication; a polynomial: [`eval_poly_at_scale`]).
+/// 2. The activation (`h^2`: one multiplication, relinearized only after the output layer's
+///    plaintext product and rescale, where key switching is cheaper; a polynomial:
+///    [`eval_poly_at_scale`]).
 /// 3. Output layer: `mul_plain` by a plaintext holding row `k` of `W2` in block `k`, and a sum
 ///    inside each block (`log2 d` rotations): output `k` lands in slot `k d`. Add `b2`.
 ///
@@ -185,8 +187,11 @@ impl NetworkServer {
         rotate_and_sum(eval, &mut h, d, d)?;
         eval.add_plain_assign(&mut h, &self.b1)?;
         let a = match &self.activation {
+            // Left unrelinearized: the output layer's plaintext product and rescale work on
+            // the degree-2 ciphertext, and relinearizing one level lower (before the output
+            // rotations) is cheaper.
             CompiledActivation::Square => {
-                let mut a = eval.mul_relin(&h, &h)?;
+                let mut a = eval.mul(&h, &h)?;
                 eval.rescale_assign(&mut a)?;
                 a
             }
@@ -196,6 +201,7 @@ impl NetworkServer {
         };
         let mut z = eval.mul_plain(&a, &self.w2)?;
         eval.rescale_assign(&mut z)?;
+        eval.relinearize_assign(&mut z)?;
         z.set_scale(self.output_scale);
         rotate_and_sum(eval, &mut z, 1, d)?;
         eval.add_plain_assign(&mut z, &self.b2)?;
