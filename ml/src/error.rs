@@ -172,5 +172,5 @@ pub enum Error {
     LayoutMismatch(String),
 }
 
-/// `Result` with the crate's [`Error`].
+/// `Result` with the crate's [`enum@Error`].
 pub type Result<T> = std::result::Result<T, Error>;

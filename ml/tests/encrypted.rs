@@ -204,6 +204,18 @@ fn plans_refuse_what_the_parameters_cannot_do() {
     assert!(Plan::linear_single(&deep, Preset::N13.literal()).is_err());
     let plan = Plan::linear_single(&deep, Preset::N14.literal()).unwrap();
     assert_eq!((plan.depth, plan.input_level, plan.output_level), (4, 7, 3));
+    // A hand-edited layout that cannot hold the features is refused.
+    let mut bad = Plan::linear_single(&model, Preset::N13.literal()).unwrap();
+    bad.layout = ckks_ml::infer::Layout::Slots {
+        features: 13,
+        width: 8,
+    };
+    let ctx = Context::new(bad.params.build().unwrap()).unwrap();
+    let eval = Evaluator::without_keys(&ctx);
+    assert!(matches!(
+        LinearServer::new(&eval, &model, &bad),
+        Err(ckks_ml::Error::LayoutMismatch(_))
+    ));
     // Plans are JSON, so a client can receive one.
     let json = serde_json::to_string(&plan).unwrap();
     assert_eq!(serde_json::from_str::<Plan>(&json).unwrap(), plan);

@@ -110,6 +110,25 @@ impl Layout {
         }
     }
 
+    /// Checks the layout's own invariants: at least one feature, widths powers of two that hold
+    /// the features.
+    pub fn validate(&self) -> Result<()> {
+        let (features, width) = match *self {
+            Layout::Slots { features, width } => (features, width),
+            Layout::FeatureMajor {
+                features,
+                samples_per_ciphertext,
+            } => (features.min(1), samples_per_ciphertext),
+            Layout::RotatedBlocks { features, block } => (features, block),
+        };
+        if features == 0 || !width.is_power_of_two() || width < features {
+            return Err(Error::LayoutMismatch(format!(
+                "{self:?}: widths must be powers of two holding at least one feature"
+            )));
+        }
+        Ok(())
+    }
+
     /// The number of slots one input ciphertext uses.
     pub fn slots(&self) -> usize {
         match *self {
@@ -258,6 +277,7 @@ impl Plan {
 
 /// Checks that `ctx` runs the plan's parameters and that the plan's levels are consistent.
 pub(crate) fn check_context(ctx: &Context, plan: &Plan) -> Result<()> {
+    plan.layout.validate()?;
     let id = plan.params.build()?.id();
     if id != ctx.id() {
         return Err(Error::LayoutMismatch(format!(

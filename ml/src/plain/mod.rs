@@ -7,7 +7,7 @@
 //! - [`Network`]: one hidden layer with a polynomial activation (`x^2`, a polynomial sigmoid,
 //!   or `0.5 x + 0.5`, which makes the network linear).
 //!
-//! Every model standardizes its input with a [`Standardizer`](crate::data::Standardizer) fitted
+//! Every model standardizes its input with a [`crate::data::Standardizer`] fitted
 //! on its training rows, takes raw features at prediction time, and round-trips through JSON
 //! with those statistics ([`Model`]).
 //!
