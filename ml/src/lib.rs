@@ -1,6 +1,27 @@
 //! # ckks-ml: machine learning on CKKS ciphertexts
 //!
-//! Encrypted inference and training for linear models and shallow networks, with plaintext
-//! twins, on top of the [`ckks`] crate.
+//! Encrypted inference for linear models and shallow networks, with plaintext twins, on top of
+//! the [`ckks`] crate.
+//!
+//! - [`data`]: delimited-file loading with an explicit missing-value policy, standardization,
+//!   stratified splits and k-fold, and the data sets shipped in the repository.
+//! - [`plain`]: plaintext reference models (ridge, logistic and softmax regression, a network
+//!   with one hidden layer), exported to and imported from JSON.
+//! - [`activation`]: polynomial activations (least-squares sigmoid fits, `x^2`).
+//! - [`infer`]: encrypted inference: a [`Plan`](infer::Plan) states parameters, depth and keys;
+//!   servers hold an [`Evaluator`](ckks::Evaluator) and the public model only.
+//! - [`metrics`]: accuracy, AUC, r2, agreement between encrypted and plaintext results.
 
+#![deny(missing_docs)]
+
+pub mod activation;
+pub mod data;
+mod error;
+pub mod infer;
 pub mod metrics;
+pub mod plain;
+mod rng;
+
+pub use error::{Error, Result};
+/// The `ndarray` version this crate's API uses (data sets and models take its arrays).
+pub use ndarray;

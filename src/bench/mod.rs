@@ -3,6 +3,7 @@
 use clap::Args;
 
 mod circuits;
+mod ml;
 mod ntt;
 mod ops;
 mod sizes;
@@ -13,11 +14,12 @@ pub(crate) mod timing;
 pub(crate) struct BenchArgs {
     /// What to measure: `ntt` (one-limb transforms), `ops` (every CKKS primitive and the
     /// precision group), `circuits` (hoisted rotations, matrix-vector product, polynomials,
-    /// with their precision), `sizes` (the serialized size of every object).
+    /// with their precision), `sizes` (the serialized size of every object), `ml` (encrypted
+    /// heart-disease inference).
     group: String,
-    /// The parameter set (ops, circuits and sizes groups): n13, n14, n15, ref-a, ref-b.
-    #[arg(long, default_value = "ref-a")]
-    params: String,
+    /// The parameter set: n13, n14, n15, ref-a, ref-b (default: n13 for ml, ref-a otherwise).
+    #[arg(long)]
+    params: Option<String>,
     /// Print one JSON object per line instead of a table.
     #[arg(long)]
     json: bool,
@@ -52,14 +54,16 @@ impl Record {
 /// Runs the benchmark group named in `args`.
 pub(crate) fn run(args: &BenchArgs) -> Result<(), Box<dyn std::error::Error>> {
     rayon_threads(args.threads)?;
+    let params = |default: &'static str| args.params.as_deref().unwrap_or(default);
     let records = match args.group.as_str() {
         "ntt" => ntt::run(args.min_log_n..=args.max_log_n, &args.bits, args.threads)?,
-        "ops" => ops::run(preset(&args.params)?, args.threads)?,
-        "circuits" => circuits::run(preset(&args.params)?, args.threads)?,
-        "sizes" => sizes::run(preset(&args.params)?)?,
+        "ops" => ops::run(preset(params("ref-a"))?, args.threads)?,
+        "circuits" => circuits::run(preset(params("ref-a"))?, args.threads)?,
+        "sizes" => sizes::run(preset(params("ref-a"))?)?,
+        "ml" => ml::run(preset(params("n13"))?, args.threads)?,
         other => {
             return Err(format!(
-                "unknown bench group `{other}`: known groups are ntt, ops, circuits, sizes"
+                "unknown bench group `{other}`: known groups are ntt, ops, circuits, sizes, ml"
             )
             .into());
         }

@@ -10,6 +10,9 @@ pub(crate) struct Timing {
     pub(crate) median_ns: u64,
     /// Number of timed runs.
     pub(crate) runs: usize,
+    /// The fastest run (or batch mean): on a shared, noisy machine the best estimate of the
+    /// undisturbed cost.
+    pub(crate) min_ns: u64,
 }
 
 /// How long to sample each operation.
@@ -66,5 +69,6 @@ pub(crate) fn measure(budget: Budget, mut f: impl FnMut()) -> Timing {
     Timing {
         median_ns: samples[samples.len() / 2],
         runs: samples.len() * batch as usize,
+        min_ns: samples[0],
     }
 }

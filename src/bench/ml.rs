@@ -1,0 +1,186 @@
+//! `ckks bench ml --params <set>`: encrypted heart-disease inference (logistic regression one
+//! sample and batched, a network with 16 hidden units and `x^2`), server side and round trip.
+
+use std::time::Duration;
+
+use ckks::math::sampling::os_seeded_rng;
+use ckks::params::Preset;
+use ckks::{Context, Evaluator, PublicKey, SecretKey};
+use ckks_ml::data::{MissingPolicy, sets, split};
+use ckks_ml::infer::{Client, LinearModel, LinearServer, NetworkServer, Plan};
+use ckks_ml::ndarray::Array2;
+use ckks_ml::plain::{LogisticOptions, LogisticRegression, Network, NetworkOptions};
+use serde_json::{Value, json};
+
+use super::Record;
+use super::timing::{Budget, measure};
+
+type BoxError = Box<dyn std::error::Error>;
+
+/// Times the encrypted heart-disease models at `preset`.
+pub(crate) fn run(preset: Preset, threads: usize) -> Result<Vec<Record>, BoxError> {
+    let heart = sets::heart_cleveland(MissingPolicy::DropRow)?;
+    let labels = heart.class_labels()?;
+    let s = split::stratified(&labels, 0.2, 2024)?;
+    let (train, test) = (heart.subset(&s.train), heart.subset(&s.test));
+    let y_train: Vec<bool> = s.train.iter().map(|&i| labels[i] == 1).collect();
+    let lr = LogisticRegression::fit(train.x.view(), &y_train, &LogisticOptions::default())?;
+    let model = LinearModel::from_logistic(&lr);
+    let yl: Vec<usize> = y_train.iter().map(|&b| usize::from(b)).collect();
+    let net = Network::fit(train.x.view(), &yl, 2, &NetworkOptions::default())?;
+    let x0 = test.x.row(0).to_vec();
+
+    let fast = Budget::default();
+    let slow = Budget {
+        min_runs: 5,
+        min_time: Duration::from_secs(1),
+        max_runs: 51,
+    };
+    let mut out = Vec::new();
+    let mut failure: Option<ckks_ml::Error> = None;
+    let mut push = |op: &str, plan: &Plan, t: super::timing::Timing, samples: usize| {
+        let v: Value = json!({
+            "group": "ml", "op": op, "params": preset.name(), "log_n": plan.params.log_n,
+            "depth": plan.depth, "rotations": plan.rotations.len(), "threads": threads,
+            "median_ns": t.median_ns, "min_ns": t.min_ns, "runs": t.runs, "samples": samples,
+            "per_sample_ns": t.median_ns / samples.max(1) as u64,
+            "per_sample_min_ns": t.min_ns / samples.max(1) as u64,
+        });
+        if let Value::Object(m) = v {
+            out.push(Record(m));
+        }
+    };
+
+    let mut rng = os_seeded_rng()?;
+    // Logistic regression, one sample.
+    {
+        let plan = Plan::linear_single(&model, preset.literal())?;
+        let ctx = Context::new(plan.params.build()?)?;
+        let sk = SecretKey::generate(&ctx, &mut rng)?;
+        let pk = PublicKey::generate(&sk, &mut rng)?;
+        let t = measure(slow, || {
+            if let Err(e) = plan.evaluation_keys(&sk, &mut rng) {
+                failure.get_or_insert(e);
+            }
+        });
+        push("lr_keygen", &plan, t, 1);
+        let eval = Evaluator::new(&ctx, plan.evaluation_keys(&sk, &mut rng)?)?;
+        let server = LinearServer::new(&eval, &model, &plan)?;
+        let client = Client::new(&plan, &sk)?;
+        let client_pk = Client::with_public_key(&plan, &pk, &sk)?;
+        let ct = client.encrypt_sample(&x0, &mut rng)?;
+        let result = server.infer(&eval, &ct)?;
+        let mut note = |r: ckks_ml::Result<()>| {
+            if let Err(e) = r {
+                failure.get_or_insert(e);
+            }
+        };
+        let t = measure(fast, || {
+            note(client.encrypt_sample(&x0, &mut rng).map(drop))
+        });
+        push("lr_single_client_encrypt_sk", &plan, t, 1);
+        let t = measure(fast, || {
+            note(client_pk.encrypt_sample(&x0, &mut rng).map(drop))
+        });
+        push("lr_single_client_encrypt_pk", &plan, t, 1);
+        let t = measure(fast, || note(server.infer(&eval, &ct).map(drop)));
+        push("lr_single_server", &plan, t, 1);
+        let t = measure(fast, || note(client.decrypt_value(&result).map(drop)));
+        push("lr_single_client_decrypt", &plan, t, 1);
+        let t = measure(fast, || {
+            note((|| {
+                let ct = client.encrypt_sample(&x0, &mut rng)?;
+                client.decrypt_value(&server.infer(&eval, &ct)?).map(drop)
+            })())
+        });
+        push("lr_single_round_trip_sk", &plan, t, 1);
+        let t = measure(fast, || {
+            note((|| {
+                let ct = client_pk.encrypt_sample(&x0, &mut rng)?;
+                client_pk
+                    .decrypt_value(&server.infer(&eval, &ct)?)
+                    .map(drop)
+            })())
+        });
+        push("lr_single_round_trip_pk", &plan, t, 1);
+    }
+    // Logistic regression, a full feature-major batch (test rows repeated to fill the slots).
+    {
+        let plan = Plan::linear_batched(&model, preset.literal())?;
+        let ctx = Context::new(plan.params.build()?)?;
+        let sk = SecretKey::generate(&ctx, &mut rng)?;
+        let eval = Evaluator::new(&ctx, plan.evaluation_keys(&sk, &mut rng)?)?;
+        let server = LinearServer::new(&eval, &model, &plan)?;
+        let client = Client::new(&plan, &sk)?;
+        let n = plan.layout.slots();
+        let rows = Array2::from_shape_fn((n, test.n_features()), |(i, j)| {
+            test.x[[i % test.n_samples(), j]]
+        });
+        let batches = client.encrypt_batches(rows.view(), &mut rng)?;
+        let batch = batches.first().ok_or("no batch")?;
+        let mut note = |r: ckks_ml::Result<()>| {
+            if let Err(e) = r {
+                failure.get_or_insert(e);
+            }
+        };
+        let t = measure(fast, || {
+            note(server.infer_batch(&eval, &batch.features).map(drop))
+        });
+        push("lr_batched_server", &plan, t, batch.samples);
+        let t = measure(slow, || {
+            note(client.encrypt_batches(rows.view(), &mut rng).map(drop))
+        });
+        push("lr_batched_client_encrypt_sk", &plan, t, batch.samples);
+        // The feature-major layout with a single sample: 13 ciphertexts, no rotation.
+        let one = test.x.slice(ckks_ml::ndarray::s![0..1, ..]);
+        let single = client.encrypt_batches(one, &mut rng)?;
+        let single = single.first().ok_or("no batch")?;
+        let t = measure(fast, || {
+            note(server.infer_batch(&eval, &single.features).map(drop))
+        });
+        push("lr_feature_major_one_sample_server", &plan, t, 1);
+        let t = measure(fast, || {
+            note((|| {
+                let b = client.encrypt_batches(one, &mut rng)?;
+                let b = b.first().ok_or(ckks_ml::Error::Empty {
+                    what: "batch",
+                    fix: "",
+                })?;
+                client
+                    .decrypt_batch(&server.infer_batch(&eval, &b.features)?, 1)
+                    .map(drop)
+            })())
+        });
+        push("lr_feature_major_one_sample_round_trip_sk", &plan, t, 1);
+    }
+    // Network, 16 hidden units, x^2, one sample.
+    {
+        let plan = Plan::network(&net, preset.literal())?;
+        let ctx = Context::new(plan.params.build()?)?;
+        let sk = SecretKey::generate(&ctx, &mut rng)?;
+        let eval = Evaluator::new(&ctx, plan.evaluation_keys(&sk, &mut rng)?)?;
+        let server = NetworkServer::new(&eval, &net, &plan)?;
+        let client = Client::new(&plan, &sk)?;
+        let ct = client.encrypt_sample(&x0, &mut rng)?;
+        let mut note = |r: ckks_ml::Result<()>| {
+            if let Err(e) = r {
+                failure.get_or_insert(e);
+            }
+        };
+        let t = measure(fast, || note(server.infer(&eval, &ct).map(drop)));
+        push("nn16_single_server", &plan, t, 1);
+        let t = measure(fast, || {
+            note((|| {
+                let ct = client.encrypt_sample(&x0, &mut rng)?;
+                client
+                    .decrypt_outputs(&server.infer(&eval, &ct)?, 1)
+                    .map(drop)
+            })())
+        });
+        push("nn16_single_round_trip_sk", &plan, t, 1);
+    }
+    if let Some(e) = failure {
+        return Err(e.into());
+    }
+    Ok(out)
+}
