@@ -168,17 +168,19 @@ mod ifma {
                     acc[3][v] = _mm512_madd52hi_epu64(acc[3][v], x, ka);
                 }
             }
-            for v in 0..vectors {
+            let end = c0 + 8 * vectors;
+            let outputs = out_b[c0..end]
+                .chunks_exact_mut(8)
+                .zip(out_a[c0..end].chunks_exact_mut(8));
+            for (v, (ob, oa)) in outputs.enumerate() {
                 for (dst, a) in halves.iter_mut().zip(&acc) {
                     // SAFETY: `dst` is an array of 8 u64 (a 512-bit unaligned store).
                     unsafe { _mm512_storeu_si512(dst.as_mut_ptr().cast(), a[v]) };
                 }
-                let base = c0 + 8 * v;
-                for i in 0..8 {
-                    let b = ((halves[1][i] as u128) << 52) + halves[0][i] as u128;
-                    let a = ((halves[3][i] as u128) << 52) + halves[2][i] as u128;
-                    out_b[base + i] = q.reduce_u128(b);
-                    out_a[base + i] = q.reduce_u128(a);
+                let [lo_b, hi_b, lo_a, hi_a] = &halves;
+                for (i, (b, a)) in ob.iter_mut().zip(oa.iter_mut()).enumerate() {
+                    *b = q.reduce_u128(((hi_b[i] as u128) << 52) + lo_b[i] as u128);
+                    *a = q.reduce_u128(((hi_a[i] as u128) << 52) + lo_a[i] as u128);
                 }
             }
         }
