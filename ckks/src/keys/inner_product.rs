@@ -146,7 +146,13 @@ mod ifma {
                 a[..vectors].fill(zero);
             }
             for ((e, b), a) in terms.ext.iter().zip(terms.kb).zip(terms.ka) {
-                for v in 0..vectors {
+                let [lo_b, hi_b, lo_a, hi_a] = &mut acc;
+                let sums = lo_b[..vectors]
+                    .iter_mut()
+                    .zip(hi_b.iter_mut())
+                    .zip(lo_a.iter_mut())
+                    .zip(hi_a.iter_mut());
+                for (v, (((lb, hb), la), ha)) in sums.enumerate() {
                     let base = c0 + 8 * v;
                     let x = match terms.perm {
                         None => load(&e[base..base + 8]),
@@ -162,10 +168,10 @@ mod ifma {
                         }
                     };
                     let (kb, ka) = (load(&b[base..base + 8]), load(&a[base..base + 8]));
-                    acc[0][v] = _mm512_madd52lo_epu64(acc[0][v], x, kb);
-                    acc[1][v] = _mm512_madd52hi_epu64(acc[1][v], x, kb);
-                    acc[2][v] = _mm512_madd52lo_epu64(acc[2][v], x, ka);
-                    acc[3][v] = _mm512_madd52hi_epu64(acc[3][v], x, ka);
+                    *lb = _mm512_madd52lo_epu64(*lb, x, kb);
+                    *hb = _mm512_madd52hi_epu64(*hb, x, kb);
+                    *la = _mm512_madd52lo_epu64(*la, x, ka);
+                    *ha = _mm512_madd52hi_epu64(*ha, x, ka);
                 }
             }
             let end = c0 + 8 * vectors;
