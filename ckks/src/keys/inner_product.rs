@@ -1,6 +1,6 @@
 //! The inner product of key switching, one RNS limb at a time:
-//! `out_b[c] = sum_j x_j[src(c)] * b_j[c] mod q` and the same with `a_j`, where `x_j` are the
-//! extended digits and `src` the optional NTT-form permutation of an automorphism.
+//! `out_b[c] = sum_j x_j[c] * b_j[c] mod q` and the same with `a_j`, where `x_j` are the
+//! extended digits.
 //!
 //! Two implementations compute the same values: a portable scalar one (128-bit sums, one
 //! reduction per coefficient) and, for primes below 2^50 on CPUs with AVX-512 IFMA, one that
@@ -15,21 +15,19 @@ use crate::math::Modulus;
 /// reads.
 const IFMA_MAX_BITS: u32 = 50;
 
-/// The operands of the inner product of one limb: digit `j` contributes `ext[j]` (read through
-/// `perm` if given) times `kb[j]` and `ka[j]`. Every slice has the length of the outputs, and
-/// every value of `perm` is below it (the caller checks both).
+/// The operands of the inner product of one limb: digit `j` contributes `ext[j]` times `kb[j]`
+/// and `ka[j]`. Every slice has the length of the outputs.
 pub(super) struct Terms<'a> {
     pub(super) ext: &'a [&'a [u64]],
     pub(super) kb: &'a [&'a [u64]],
     pub(super) ka: &'a [&'a [u64]],
-    pub(super) perm: Option<&'a [u32]>,
 }
 
 /// Computes the inner products of one limb modulo `q` into `out_b` and `out_a`.
 pub(super) fn inner_product(q: &Modulus, terms: &Terms<'_>, out_b: &mut [u64], out_a: &mut [u64]) {
     #[cfg(target_arch = "x86_64")]
     if q.bits() <= IFMA_MAX_BITS
-        && terms.ext.len() < 1 << 12
+        && terms.ext.len() <= ifma::MAX_DIGITS
         && out_b.len().is_multiple_of(8)
         && std::arch::is_x86_feature_detected!("avx512f")
         && std::arch::is_x86_feature_detected!("avx512ifma")
@@ -68,27 +66,12 @@ pub(super) fn scalar(q: &Modulus, terms: &Terms<'_>, out_b: &mut [u64], out_a: &
                     *x = q.reduce_u128(*x) as u128;
                 }
             }
-            let (b, a) = (&b[c0..c0 + len], &a[c0..c0 + len]);
-            match terms.perm {
-                None => {
-                    let e = &e[c0..c0 + len];
-                    for ((((sb, sa), &x), &kb), &ka) in
-                        acc_b.iter_mut().zip(acc_a.iter_mut()).zip(e).zip(b).zip(a)
-                    {
-                        *sb += x as u128 * kb as u128;
-                        *sa += x as u128 * ka as u128;
-                    }
-                }
-                Some(p) => {
-                    let p = &p[c0..c0 + len];
-                    for ((((sb, sa), &src), &kb), &ka) in
-                        acc_b.iter_mut().zip(acc_a.iter_mut()).zip(p).zip(b).zip(a)
-                    {
-                        let x = e[src as usize] as u128;
-                        *sb += x * kb as u128;
-                        *sa += x * ka as u128;
-                    }
-                }
+            let (e, b, a) = (&e[c0..c0 + len], &b[c0..c0 + len], &a[c0..c0 + len]);
+            for ((((sb, sa), &x), &kb), &ka) in
+                acc_b.iter_mut().zip(acc_a.iter_mut()).zip(e).zip(b).zip(a)
+            {
+                *sb += x as u128 * kb as u128;
+                *sa += x as u128 * ka as u128;
             }
         }
         for (o, &x) in out_b[c0..c0 + len].iter_mut().zip(acc_b.iter()) {
@@ -107,12 +90,15 @@ mod ifma {
     use super::Terms;
     use crate::math::Modulus;
 
+    /// The most digits the IFMA path sums: the sums of the high halves (each below
+    /// `2^48` for primes below `2^50`) plus the carries of the low ones stay below `2^52`.
+    pub(super) const MAX_DIGITS: usize = 15;
+
     /// Eight coefficients at a time, in blocks: the sums of the low and of the high 52-bit
     /// halves of the products, then one reduction of `high * 2^52 + low` per coefficient.
     ///
-    /// Requires: `q < 2^50`, fewer than `2^12` digits (so the sums of halves fit 64 bits),
-    /// every slice of `terms` and both outputs of one length, a multiple of 8, and every
-    /// value of `terms.perm` below it.
+    /// Requires: `q < 2^50`, at most [`MAX_DIGITS`] digits,
+    /// every slice of `terms` and both outputs of one length, a multiple of 8.
     #[target_feature(enable = "avx512f,avx512ifma")]
     pub(super) fn inner_product(
         q: &Modulus,
@@ -129,8 +115,7 @@ mod ifma {
                 .chain(terms.ka)
                 .all(|s| s.len() == n)
             && terms.kb.len() == terms.ext.len()
-            && terms.ka.len() == terms.ext.len()
-            && terms.perm.is_none_or(|p| p.len() == n);
+            && terms.ka.len() == terms.ext.len();
         if !lengths_ok {
             super::scalar(q, terms, out_b, out_a);
             return;
@@ -139,7 +124,7 @@ mod ifma {
         let zero = _mm512_setzero_si512();
         // Per block: the sums of the low and high 52-bit halves, for b and for a.
         let mut acc = [[zero; VECTORS]; 4];
-        let mut halves = [[0u64; 8]; 4];
+        let red = Reducer::new(q);
         for c0 in (0..n).step_by(super::BLOCK) {
             let vectors = super::BLOCK.min(n - c0) / 8;
             for a in acc.iter_mut() {
@@ -154,19 +139,7 @@ mod ifma {
                     .zip(hi_a.iter_mut());
                 for (v, (((lb, hb), la), ha)) in sums.enumerate() {
                     let base = c0 + 8 * v;
-                    let x = match terms.perm {
-                        None => load(&e[base..base + 8]),
-                        Some(p) => {
-                            let idx = &p[base..base + 8];
-                            // SAFETY: `idx` holds 8 u32 (a 256-bit unaligned load), and every
-                            // index is below `e.len() = n` (the caller's contract, checked in
-                            // `key_switch_into`), so each gathered u64 lies inside `e`.
-                            unsafe {
-                                let idx = _mm256_loadu_si256(idx.as_ptr().cast());
-                                _mm512_i32gather_epi64::<8>(idx, e.as_ptr().cast())
-                            }
-                        }
-                    };
+                    let x = load(&e[base..base + 8]);
                     let (kb, ka) = (load(&b[base..base + 8]), load(&a[base..base + 8]));
                     *lb = _mm512_madd52lo_epu64(*lb, x, kb);
                     *hb = _mm512_madd52hi_epu64(*hb, x, kb);
@@ -174,22 +147,85 @@ mod ifma {
                     *ha = _mm512_madd52hi_epu64(*ha, x, ka);
                 }
             }
-            let end = c0 + 8 * vectors;
-            let outputs = out_b[c0..end]
+            for (v, (ob, oa)) in out_b[c0..c0 + 8 * vectors]
                 .chunks_exact_mut(8)
-                .zip(out_a[c0..end].chunks_exact_mut(8));
-            for (v, (ob, oa)) in outputs.enumerate() {
-                for (dst, a) in halves.iter_mut().zip(&acc) {
-                    // SAFETY: `dst` is an array of 8 u64 (a 512-bit unaligned store).
-                    unsafe { _mm512_storeu_si512(dst.as_mut_ptr().cast(), a[v]) };
-                }
-                let [lo_b, hi_b, lo_a, hi_a] = &halves;
-                for (i, (b, a)) in ob.iter_mut().zip(oa.iter_mut()).enumerate() {
-                    *b = q.reduce_u128(((hi_b[i] as u128) << 52) + lo_b[i] as u128);
-                    *a = q.reduce_u128(((hi_a[i] as u128) << 52) + lo_a[i] as u128);
-                }
+                .zip(out_a[c0..c0 + 8 * vectors].chunks_exact_mut(8))
+                .enumerate()
+            {
+                let b = red.reduce(acc[0][v], acc[1][v]);
+                let a = red.reduce(acc[2][v], acc[3][v]);
+                store(ob, b);
+                store(oa, a);
             }
         }
+    }
+
+    /// Reduction of `high * 2^52 + low` modulo `q < 2^50` in vector registers, for `high`
+    /// and `low` sums of at most [`MAX_DIGITS`] halves.
+    #[derive(Clone, Copy)]
+    struct Reducer {
+        q: __m512i,
+        two_q: __m512i,
+        mask: __m512i,
+        /// `R = 2^52 mod q` and its Shoup quotient `floor(R * 2^52 / q)`.
+        r: __m512i,
+        r_quotient: __m512i,
+        /// The Shoup quotient of 1, `floor(2^52 / q)`.
+        one_quotient: __m512i,
+    }
+
+    impl Reducer {
+        #[target_feature(enable = "avx512f")]
+        fn new(q: &Modulus) -> Self {
+            let qv = q.value();
+            let r = (1u64 << 52) % qv;
+            let splat = |x: u64| _mm512_set1_epi64(x as i64);
+            Self {
+                q: splat(qv),
+                two_q: splat(2 * qv),
+                mask: splat((1 << 52) - 1),
+                r: splat(r),
+                r_quotient: splat((((r as u128) << 52) / qv as u128) as u64),
+                one_quotient: splat((1u64 << 52) / qv),
+            }
+        }
+
+        /// `high * 2^52 + low mod q`: the carry of `low` moves to `high` (both then below
+        /// 2^52), `high * R` and `low * 1` are Shoup-reduced to `[0, 2q)` each, and the sum
+        /// is brought from `[0, 4q)` to `[0, q)`.
+        #[target_feature(enable = "avx512f,avx512ifma")]
+        #[inline]
+        fn reduce(self, low: __m512i, high: __m512i) -> __m512i {
+            let zero = _mm512_setzero_si512();
+            let high = _mm512_add_epi64(high, _mm512_srli_epi64::<52>(low));
+            let low = _mm512_and_si512(low, self.mask);
+            // Shoup with 52-bit words: x * w - floor(x * w' / 2^52) * q lies in [0, 2q), so
+            // its value modulo 2^52 is exact.
+            let quotient = _mm512_madd52hi_epu64(zero, high, self.r_quotient);
+            let product = _mm512_madd52lo_epu64(zero, high, self.r);
+            let high_part = _mm512_and_si512(
+                _mm512_sub_epi64(product, _mm512_madd52lo_epu64(zero, quotient, self.q)),
+                self.mask,
+            );
+            let quotient = _mm512_madd52hi_epu64(zero, low, self.one_quotient);
+            let low_part = _mm512_and_si512(
+                _mm512_sub_epi64(low, _mm512_madd52lo_epu64(zero, quotient, self.q)),
+                self.mask,
+            );
+            let sum = _mm512_add_epi64(high_part, low_part);
+            // x - 2q wraps to a huge value when x < 2q, so the unsigned minimum corrects.
+            let sum = _mm512_min_epu64(sum, _mm512_sub_epi64(sum, self.two_q));
+            _mm512_min_epu64(sum, _mm512_sub_epi64(sum, self.q))
+        }
+    }
+
+    /// Stores 8 values.
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn store(dst: &mut [u64], v: __m512i) {
+        debug_assert_eq!(dst.len(), 8);
+        // SAFETY: every caller passes a slice of exactly 8 u64 (a 512-bit unaligned store).
+        unsafe { _mm512_storeu_si512(dst.as_mut_ptr().cast(), v) }
     }
 
     /// Loads 8 values.
@@ -209,8 +245,8 @@ mod tests {
     use rand_chacha::ChaCha20Rng;
     use rand_core::SeedableRng;
 
-    /// The dispatched implementation (IFMA where available) equals the scalar one, with and
-    /// without a permutation, for primes at the IFMA bound and for larger ones.
+    /// The dispatched implementation (IFMA where available) equals the scalar one, for primes
+    /// at the IFMA bound and for larger ones, several sizes and digit counts.
     #[test]
     fn dispatch_matches_scalar() {
         let mut rng = ChaCha20Rng::from_seed([3; 32]);
@@ -219,7 +255,7 @@ mod tests {
             .flat_map(|n| [30u32, 40, 49, 50, 51, 60].map(|b| (n, b)))
         {
             let q = Modulus::new(ntt_primes(bits, n.max(16), 1).unwrap()[0]).unwrap();
-            for digits in [1usize, 3, 7, 12] {
+            for digits in [1usize, 3, 7, 12, 15, 16] {
                 let mut random = || {
                     let mut v = vec![0u64; n];
                     sample_uniform(&mut rng, &q, &mut v);
@@ -228,16 +264,14 @@ mod tests {
                 let ext: Vec<Vec<u64>> = (0..digits).map(|_| random()).collect();
                 let kb: Vec<Vec<u64>> = (0..digits).map(|_| random()).collect();
                 let ka: Vec<Vec<u64>> = (0..digits).map(|_| random()).collect();
-                let perm: Vec<u32> = (0..n as u32).map(|i| (i * 37 + 11) % n as u32).collect();
                 let e: Vec<&[u64]> = ext.iter().map(Vec::as_slice).collect();
                 let b: Vec<&[u64]> = kb.iter().map(Vec::as_slice).collect();
                 let a: Vec<&[u64]> = ka.iter().map(Vec::as_slice).collect();
-                for p in [None, Some(perm.as_slice())] {
+                {
                     let terms = Terms {
                         ext: &e,
                         kb: &b,
                         ka: &a,
-                        perm: p,
                     };
                     let (mut fb, mut fa) = (vec![0u64; n], vec![0u64; n]);
                     let (mut sb, mut sa) = (vec![0u64; n], vec![0u64; n]);
@@ -247,9 +281,8 @@ mod tests {
                     assert_eq!(fa, sa, "{bits} bits, {digits} digits");
                     // And the scalar one against the definition for one coefficient.
                     let c = 5 % n;
-                    let src = p.map_or(c, |p| p[c] as usize);
                     let expected =
-                        (0..digits).fold(0u64, |acc, j| q.add(acc, q.mul(e[j][src], b[j][c])));
+                        (0..digits).fold(0u64, |acc, j| q.add(acc, q.mul(e[j][c], b[j][c])));
                     assert_eq!(sb[c], expected);
                 }
             }

@@ -99,9 +99,12 @@ impl RelinearizationKey {
     }
 }
 
-/// Galois keys: for each Galois element `k`, a key switching `s(X^k)` to `s`, so that the
-/// automorphism `X -> X^k` (a slot rotation, or conjugation for `k = 2N - 1`) can be applied to
-/// ciphertexts.
+/// Galois keys: for each Galois element `k`, a key for the automorphism `X -> X^k` (a slot
+/// rotation, or conjugation for `k = 2N - 1`).
+///
+/// Each is stored pre-permuted, as a key switching from `sigma_k^-1(s)` to `s`: a rotation
+/// then key-switches `c_1` as it is and applies `sigma_k` once to the two result polynomials,
+/// instead of reading every extended digit through the permutation.
 #[derive(Clone, Debug, Default)]
 pub struct GaloisKeys {
     pub(crate) keys: BTreeMap<u64, SwitchingKey>,
@@ -120,9 +123,18 @@ impl GaloisKeys {
             if keys.contains_key(&k) {
                 continue;
             }
-            let index = AutomorphismIndex::new(sk.ctx.n(), k)?;
-            let target = Zeroizing::new(sk.s_q.automorphism_with(&index)?);
-            keys.insert(k, SwitchingKey::generate(sk, &target, rng)?);
+            // Stored pre-permuted: the key switches from sigma^-1(s) to s, so a rotation
+            // key-switches c_1 unpermuted and applies sigma once to the result (no permuted
+            // reads of the decomposition in the inner product).
+            let two_n = 2 * sk.ctx.n() as u64;
+            let k_inv = inverse_mod_power_of_two(k, two_n);
+            let inverse = AutomorphismIndex::new(sk.ctx.n(), k_inv)?;
+            let u_q = Zeroizing::new(sk.s_q.automorphism_with(&inverse)?);
+            let u_p = Zeroizing::new(sk.s_p.automorphism_with(&inverse)?);
+            keys.insert(
+                k,
+                SwitchingKey::generate_for(sk, (&u_q, &u_p), &sk.s_q, rng)?,
+            );
         }
         Ok(Self { keys })
     }
@@ -146,6 +158,16 @@ impl GaloisKeys {
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }
+}
+
+/// The inverse of the odd `k` modulo the power of two `m` (Newton's iteration, exact in
+/// wrapping arithmetic).
+fn inverse_mod_power_of_two(k: u64, m: u64) -> u64 {
+    let mut x = k; // k * k = 1 mod 8 for odd k: 3 correct bits
+    for _ in 0..6 {
+        x = x.wrapping_mul(2u64.wrapping_sub(k.wrapping_mul(x)));
+    }
+    x & (m - 1)
 }
 
 /// The Galois element `5^step mod 2N` of the rotation of the slots left by `step` (right for a
@@ -326,6 +348,19 @@ impl EvaluationKeysBuilder<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn inverses_modulo_powers_of_two() {
+        for m in [4u64, 32, 1 << 18] {
+            for k in (1..m.min(5000)).step_by(2) {
+                assert_eq!(
+                    k * inverse_mod_power_of_two(k, m) % m,
+                    1,
+                    "k = {k}, m = {m}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn galois_elements() {

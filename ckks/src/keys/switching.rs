@@ -12,8 +12,9 @@
 //! 3. **ModDown**: both results are divided by P with rounding, back to `Q_level`.
 //!
 //! The decomposition does not depend on the key, so rotations of one ciphertext by many steps
-//! share it (hoisting): in NTT form an automorphism is a permutation, applied to the
-//! decomposition by reading it permuted in step 2.
+//! share it (hoisting): Galois keys are stored pre-permuted (switching from `sigma^-1(s)`), so
+//! each rotation runs steps 2 and 3 on the shared decomposition as it is and applies `sigma`
+//! to the two results.
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::{CryptoRng, SeedableRng};
@@ -79,6 +80,18 @@ impl SwitchingKey {
         target: &RnsPoly,
         rng: &mut R,
     ) -> Result<Self> {
+        Self::generate_for(sk, (&sk.s_q, &sk.s_p), target, rng)
+    }
+
+    /// A key with `b_j = -a_j u + e_j + P T_j target` for a secret-dependent `u` given over Q
+    /// and over P (NTT form): `u = s` for an ordinary switching key; `u = sigma^-1(s)` with
+    /// `target = s` for a Galois key stored pre-permuted (see [`crate::ops`] rotations).
+    pub(crate) fn generate_for<R: CryptoRng + ?Sized>(
+        sk: &SecretKey,
+        u: (&RnsPoly, &RnsPoly),
+        target: &RnsPoly,
+        rng: &mut R,
+    ) -> Result<Self> {
         let ctx = &sk.ctx;
         let params = ctx.params();
         let alpha = params.digit_size();
@@ -94,9 +107,9 @@ impl SwitchingKey {
             let mut b_p = RnsPoly::from_small(ctx.p_basis(), ctx.p_basis().len(), &errors)?;
             b_q.to_ntt();
             b_p.to_ntt();
-            // b = e - a s
-            b_q.sub_assign(&Zeroizing::new(a_j.q.mul(&sk.s_q)?))?;
-            b_p.sub_assign(&Zeroizing::new(a_j.p.mul(&sk.s_p)?))?;
+            // b = e - a u
+            b_q.sub_assign(&Zeroizing::new(a_j.q.mul(u.0)?))?;
+            b_p.sub_assign(&Zeroizing::new(a_j.p.mul(u.1)?))?;
             // + P s' on the digit's primes (P = 0 modulo the special primes).
             let lo = j * alpha;
             let hi = (lo + alpha).min(ctx.max_level() + 1);
@@ -215,15 +228,13 @@ pub(crate) fn decompose(ctx: &Context, d: &RnsPoly) -> Result<Decomposition> {
     result.map(|()| dec)
 }
 
-/// Steps 2 and 3: the inner product of a decomposition (read through the NTT-form permutation
-/// `perm` if given: the decomposition of `sigma(d)`) with `key`, divided by P, added to
+/// Steps 2 and 3: the inner product of a decomposition with `key`, divided by P, added to
 /// `out0` and `out1` (NTT form over `q_0..q_level`) so that
 /// `out0' + out1' s = out0 + out1 s + d s' + small`.
 pub(crate) fn key_switch_into(
     ctx: &Context,
     dec: &Decomposition,
     key: &SwitchingKey,
-    perm: Option<&[u32]>,
     out0: &mut RnsPoly,
     out1: &mut RnsPoly,
 ) -> Result<()> {
@@ -259,15 +270,6 @@ pub(crate) fn key_switch_into(
             ctx.p_basis().moduli()[t - l1]
         }
     };
-    if let Some(p) = perm
-        && (p.len() != n || p.iter().any(|&i| i as usize >= n))
-    {
-        return Err(Error::ShapeMismatch {
-            what: "automorphism permutation (a permutation of 0..N)",
-            expected: n,
-            got: p.len(),
-        });
-    }
     let product = |t: usize, out_b: &mut [u64], out_a: &mut [u64]| {
         let ext: Vec<&[u64]> = (0..digits).map(|j| dec.limb(j, t)).collect();
         let kb: Vec<&[u64]> = key.b[..digits]
@@ -282,7 +284,6 @@ pub(crate) fn key_switch_into(
             ext: &ext,
             kb: &kb,
             ka: &ka,
-            perm,
         };
         inner_product(&modulus_of(t), &terms, out_b, out_a);
     };
@@ -334,5 +335,5 @@ pub(crate) fn key_switch_add(
     out1: &mut RnsPoly,
 ) -> Result<()> {
     let dec = decompose(ctx, d)?;
-    key_switch_into(ctx, &dec, key, None, out0, out1)
+    key_switch_into(ctx, &dec, key, out0, out1)
 }

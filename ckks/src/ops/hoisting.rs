@@ -120,8 +120,10 @@ impl Evaluator {
         self.apply_galois(h, k)
     }
 
-    /// `X -> X^k` on a hoisted ciphertext: the automorphism of `c_0`, and the key switch of
-    /// `c_1` read through the automorphism's NTT permutation.
+    /// `X -> X^k` on a hoisted ciphertext. The key for `k` switches from `sigma^-1(s)` to `s`
+    /// (see [`GaloisKeys`](crate::GaloisKeys)): key-switching `c_1` as it is gives
+    /// `(c_0 + u_0, u_1)` decrypting under `sigma^-1(s)`, and `sigma` of both polynomials
+    /// decrypts to `sigma(m)` under `s`.
     pub(crate) fn apply_galois(&self, h: &Hoisted<'_>, k: u64) -> Result<Ciphertext> {
         let (Some(index), Some(key)) = (self.automorphisms.get(&k), self.keys.galois.get(k)) else {
             return Err(Error::MissingGaloisKey {
@@ -129,10 +131,11 @@ impl Evaluator {
                 element: k,
             });
         };
-        let mut c0 = h.ct.parts[0].automorphism_with(index)?;
-        let mut c1 = RnsPoly::zero(self.ctx.q_basis(), h.ct.level() + 1, Representation::Ntt)?;
-        let perm = Some(index.ntt_permutation());
-        key_switch_into(&self.ctx, &h.dec, key, perm, &mut c0, &mut c1)?;
+        let mut u0 = h.ct.parts[0].clone();
+        let mut u1 = RnsPoly::zero(self.ctx.q_basis(), h.ct.level() + 1, Representation::Ntt)?;
+        key_switch_into(&self.ctx, &h.dec, key, &mut u0, &mut u1)?;
+        let c0 = u0.automorphism_with(index)?;
+        let c1 = u1.automorphism_with(index)?;
         Ok(Ciphertext {
             parts: vec![c0, c1],
             scale: h.ct.scale,
