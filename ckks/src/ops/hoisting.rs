@@ -134,8 +134,11 @@ impl Evaluator {
         let mut u0 = h.ct.parts[0].clone();
         let mut u1 = RnsPoly::zero(self.ctx.q_basis(), h.ct.level() + 1, Representation::Ntt)?;
         key_switch_into(&self.ctx, &h.dec, key, &mut u0, &mut u1)?;
-        let c0 = u0.automorphism_with(index)?;
-        let c1 = u1.automorphism_with(index)?;
+        let (c0, c1) = crate::par::join(
+            || u0.automorphism_with(index),
+            || u1.automorphism_with(index),
+        );
+        let (c0, c1) = (c0?, c1?);
         Ok(Ciphertext {
             parts: vec![c0, c1],
             scale: h.ct.scale,

@@ -50,10 +50,11 @@ pub use poly::{Representation, RnsPoly};
 use crate::par::{for_each_limb, for_each_limb_pair};
 
 /// The number of coefficients (over all limbs) below which a cheap element-wise operation
-/// stays on one thread: handing limbs to other threads costs more than it saves. (Measured on
-/// a busy two-core machine: at `3 * 2^14` coefficients, additions and products ran about
-/// twice as fast on one thread.) NTTs are always split across limbs.
-const PAR_MIN_COEFFS: usize = 1 << 17;
+/// stays on one thread: handing limbs to other threads costs more than it saves below it.
+/// (On a busy two-core machine, `3 * 2^14` coefficients ran faster on one thread; on an idle
+/// one, ciphertexts of the `ref-b` size, `7 * 2^14`, gain from two.) NTTs are always split
+/// across limbs.
+const PAR_MIN_COEFFS: usize = 1 << 16;
 
 #[cfg(test)]
 mod test_util;
