@@ -12,7 +12,9 @@ fuzz_target!(|data: &[u8]| {
     let ctx = common::ctx();
     let Some(bytes) = common::input(data, |rng| {
         let sk = common::secret_key(rng);
-        PublicKey::generate(&sk, rng).map(|pk| pk.to_bytes()).unwrap_or_default()
+        PublicKey::generate(&sk, rng)
+            .map(|pk| pk.to_bytes())
+            .unwrap_or_default()
     }) else {
         return;
     };

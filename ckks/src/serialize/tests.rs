@@ -284,6 +284,27 @@ fn parameters_round_trip() {
     let back = Parameters::from_bytes(&tiny.to_bytes()).unwrap();
     assert_eq!(back, tiny);
     assert!(!back.is_secure());
+    // Every security level; 192 bits at N = 2^13 allows 152 bits of PQ.
+    for security in [
+        crate::params::SecurityLevel::Classical192,
+        crate::params::SecurityLevel::Classical256,
+    ] {
+        let mut l = tiny_literal();
+        l.security = security;
+        let p = l.build_insecure_for_tests().unwrap();
+        assert_eq!(Parameters::from_bytes(&p.to_bytes()).unwrap(), p);
+    }
+    let l = ParametersLiteral {
+        log_n: 13,
+        log_q: vec![50, 40],
+        log_p: vec![50],
+        security: crate::params::SecurityLevel::Classical192,
+        ..Default::default()
+    };
+    let p = l.build().unwrap();
+    let back = Parameters::from_bytes(&p.to_bytes()).unwrap();
+    assert_eq!(back, p);
+    assert!(back.is_secure());
 }
 
 #[test]

@@ -44,7 +44,9 @@ pub fn literal() -> ParametersLiteral {
 pub fn ctx() -> &'static Context {
     static CTX: OnceLock<Context> = OnceLock::new();
     CTX.get_or_init(|| {
-        let params = literal().build_insecure_for_tests().expect("fuzz parameters");
+        let params = literal()
+            .build_insecure_for_tests()
+            .expect("fuzz parameters");
         Context::new(params).expect("fuzz context")
     })
 }
@@ -60,7 +62,9 @@ pub fn secret_key(rng: &mut Csprng) -> SecretKey {
 pub fn galois_keys(rng: &mut Csprng) -> GaloisKeys {
     let sk = secret_key(rng);
     let count = 1 + rng.next_u32() % 4;
-    let elements: Vec<u64> = (0..count).map(|_| 3 + 2 * u64::from(rng.next_u32() % 14)).collect();
+    let elements: Vec<u64> = (0..count)
+        .map(|_| 3 + 2 * u64::from(rng.next_u32() % 14))
+        .collect();
     GaloisKeys::generate(&sk, &elements, rng).expect("Galois keys")
 }
 
@@ -71,8 +75,12 @@ pub fn ciphertext(rng: &mut Csprng) -> Ciphertext {
     let enc = Encoder::new(ctx);
     let choice = rng.next_u32();
     let level = (choice % 3) as usize;
-    let values: Vec<f64> = (0..1 + (choice >> 2) % 8).map(|i| f64::from(i) / 4.0).collect();
-    let pt = enc.encode(&values, level, ctx.default_scale()).expect("encode");
+    let values: Vec<f64> = (0..1 + (choice >> 2) % 8)
+        .map(|i| f64::from(i) / 4.0)
+        .collect();
+    let pt = enc
+        .encode(&values, level, ctx.default_scale())
+        .expect("encode");
     let ct = if choice & 0x100 != 0 {
         Encryptor::with_secret_key(&sk).encrypt(&pt, rng)
     } else {
@@ -81,8 +89,11 @@ pub fn ciphertext(rng: &mut Csprng) -> Ciphertext {
     }
     .expect("encrypt");
     if choice & 0x200 != 0 {
-        let eval = Evaluator::new(ctx, EvaluationKeys::from_parts(ctx, None, GaloisKeys::default()).expect("keys"))
-            .expect("evaluator");
+        let eval = Evaluator::new(
+            ctx,
+            EvaluationKeys::from_parts(ctx, None, GaloisKeys::default()).expect("keys"),
+        )
+        .expect("evaluator");
         if let Ok(product) = eval.mul(&ct, &ct) {
             return product;
         }
@@ -131,15 +142,32 @@ pub fn check<T: Debug>(
     let streamed = read_from(&mut stream);
     let consumed = bytes.len() - stream.len();
     if let Ok(x) = &sliced {
-        assert_eq!(to_bytes(x), bytes, "a loaded object writes back to other bytes");
-        assert!(streamed.is_ok(), "the slice loads, the stream does not: {streamed:?}");
+        assert_eq!(
+            to_bytes(x),
+            bytes,
+            "a loaded object writes back to other bytes"
+        );
+        assert!(
+            streamed.is_ok(),
+            "the slice loads, the stream does not: {streamed:?}"
+        );
     }
     if let Ok(y) = &streamed {
-        assert_eq!(to_bytes(y), &bytes[..consumed], "a streamed object writes back to other bytes");
+        assert_eq!(
+            to_bytes(y),
+            &bytes[..consumed],
+            "a streamed object writes back to other bytes"
+        );
         if consumed == bytes.len() {
-            assert!(sliced.is_ok(), "the stream loads, the slice does not: {sliced:?}");
+            assert!(
+                sliced.is_ok(),
+                "the stream loads, the slice does not: {sliced:?}"
+            );
         } else {
-            assert!(matches!(sliced, Err(Error::TrailingBytes { .. })), "{sliced:?}");
+            assert!(
+                matches!(sliced, Err(Error::TrailingBytes { .. })),
+                "{sliced:?}"
+            );
         }
     }
 }
