@@ -6,38 +6,45 @@ use rand_chacha::rand_core::SeedableRng;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> Result<(), Error> {
-    let p = std::env::args().nth(1).unwrap_or("ref-a".into());
-    let op = std::env::args().nth(2).unwrap_or("relin".into());
+    let p = std::env::args().nth(1).unwrap_or("ref-b".into());
     let ctx = Context::new(Preset::from_name(&p).unwrap().literal().build()?)?;
     let mut rng = ChaCha20Rng::from_seed([1; 32]);
     let sk = SecretKey::generate(&ctx, &mut rng)?;
+    let steps: Vec<i64> = (1..=8).collect();
     let evk = EvaluationKeys::builder(&sk)
         .relinearization()
-        .rotations(&[1])
+        .rotations(&steps)
         .build(&mut rng)?;
     let eval = Evaluator::new(&ctx, evk)?;
     let enc = Encoder::new(&ctx);
-    let x = vec![0.5; 16];
     let ct = Encryptor::with_secret_key(&sk).encrypt(
-        &enc.encode(&x, ctx.max_level(), ctx.default_scale())?,
+        &enc.encode(&[0.5; 16], ctx.max_level(), ctx.default_scale())?,
         &mut rng,
     )?;
-    let d2 = eval.mul(&ct, &ct)?;
-    let prod = eval.relinearize(&d2)?;
+    for _ in 0..2 {
+        eval.rotate_many(&ct, &steps)?;
+    }
+    let reps: usize = std::env::var("REPS")
+        .map(|v| v.parse().unwrap())
+        .unwrap_or(10);
     let t = std::time::Instant::now();
-    for _ in 0..1000 {
-        match op.as_str() {
-            "relin" => {
-                std::hint::black_box(eval.relinearize(&d2)?);
-            }
-            "rescale" => {
-                std::hint::black_box(eval.rescale(&prod)?);
-            }
-            _ => {
-                std::hint::black_box(eval.rotate(&ct, 1)?);
-            }
+    for _ in 0..reps {
+        std::hint::black_box(eval.rotate_many(&ct, &steps)?);
+    }
+    let many = t.elapsed().as_secs_f64() * 1e3 / reps as f64;
+    if std::env::var("ONLYMANY").is_ok() {
+        return Ok(());
+    }
+    let t = std::time::Instant::now();
+    for _ in 0..reps {
+        for &s in &steps {
+            std::hint::black_box(eval.rotate(&ct, s)?);
         }
     }
-    eprintln!("{op}: {:.1} us", t.elapsed().as_secs_f64() * 1e3);
+    let seq = t.elapsed().as_secs_f64() * 1e3 / reps as f64;
+    eprintln!(
+        "many {many:.2} ms, sequential {seq:.2} ms, ratio {:.3}",
+        many / seq
+    );
     Ok(())
 }
