@@ -195,30 +195,40 @@ pub(crate) fn decompose(ctx: &Context, d: &RnsPoly) -> Result<Decomposition> {
     let (qb, pb) = (ctx.q_basis(), ctx.p_basis());
     let pool = qb.scratch();
     let mut d_coeff = pool.take(l1 * n);
-    d_coeff.copy_from_slice(d.coeffs());
-    for_each_limb(&mut d_coeff, n, true, |i, limb| qb.table(i).inverse(limb));
+    for_each_limb(&mut d_coeff, n, true, |i, limb| {
+        limb.copy_from_slice(&d.coeffs()[i * n..(i + 1) * n]);
+        qb.table(i).inverse(limb);
+    });
     let converters = ctx.mod_up(level);
     let width = (l1 + k) * n;
     let mut data = pool.take_vec(converters.len() * width);
     let used = &mut data[..converters.len() * width];
-    let result = try_for_each_limb(used, width, true, |j, ext| {
+    // Conversions one digit per task, then the NTTs one (digit, limb) pair per task: many
+    // more tasks than threads, so the work balances.
+    let converted = try_for_each_limb(used, width, true, |j, ext| {
         let lo = j * alpha;
         let hi = (lo + alpha).min(l1);
         // Centered lift: a digit lifted to [0, D_j) carries a mean of D_j / 2 in every
         // coefficient, and the constant polynomial concentrates on the slots next to the real
         // axis (slots 0, N/2 - 1, ...): centered digits keep the key-switching noise flat.
         converters[j].convert_centered(&d_coeff[lo * n..hi * n], ext, n)?;
-        for (t, limb) in ext.chunks_exact_mut(n).enumerate() {
-            if (lo..hi).contains(&t) {
-                limb.copy_from_slice(&d.coeffs()[t * n..(t + 1) * n]);
+        ext[lo * n..hi * n].copy_from_slice(&d.coeffs()[lo * n..hi * n]);
+        Ok(())
+    });
+    if converted.is_ok() {
+        for_each_limb(used, n, true, |index, limb| {
+            let (j, t) = (index / (l1 + k), index % (l1 + k));
+            let lo = j * alpha;
+            if (lo..(lo + alpha).min(l1)).contains(&t) {
+                // The digit's own primes: copied in NTT form above.
             } else if t < l1 {
                 qb.table(t).forward(limb);
             } else {
                 pb.table(t - l1).forward(limb);
             }
-        }
-        Ok(())
-    });
+        });
+    }
+    let result = converted;
     let dec = Decomposition {
         ctx: ctx.clone(),
         level,
