@@ -13,18 +13,11 @@ use ckks::{
 };
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::Record;
 use super::ops::uniform_values;
 use super::timing::{Budget, measure};
-
-fn record(v: Value) -> Option<Record> {
-    match v {
-        Value::Object(m) => Some(Record(m)),
-        _ => None,
-    }
-}
 
 /// Times the circuits at `preset` and measures their precision.
 pub(crate) fn run(preset: Preset, threads: usize) -> Result<Vec<Record>, ckks::Error> {
@@ -78,11 +71,7 @@ pub(crate) fn run(preset: Preset, threads: usize) -> Result<Vec<Record>, ckks::E
         min_time: Duration::from_secs(1),
         max_runs: 201,
     };
-    let slow = Budget {
-        min_runs: 5,
-        min_time: Duration::from_secs(2),
-        max_runs: 51,
-    };
+    let slow = Budget::SLOW;
     let mut failure: Option<ckks::Error> = None;
     let mut note = |r: Result<(), ckks::Error>| {
         if let Err(e) = r {
@@ -129,7 +118,7 @@ pub(crate) fn run(preset: Preset, threads: usize) -> Result<Vec<Record>, ckks::E
     let mut out: Vec<Record> = timings
         .into_iter()
         .filter_map(|(op, t)| {
-            record(json!({
+            Record::from_json(json!({
                 "group": "circuits", "op": op, "params": preset.name(),
                 "log_n": ctx.params().log_n(), "levels": level + 1, "threads": threads,
                 "median_ns": t.median_ns, "runs": t.runs,
@@ -166,7 +155,7 @@ pub(crate) fn run(preset: Preset, threads: usize) -> Result<Vec<Record>, ckks::E
         ("sigmoid_deg7_bits", sig),
         ("chebyshev_deg63_bits", ch),
     ] {
-        out.extend(record(json!({
+        out.extend(Record::from_json(json!({
             "group": "precision", "op": op, "params": preset.name(), "value": s.mean_bits,
             "min_bits": s.min_bits, "max_abs_err": s.max_abs_error, "levels_consumed": used,
         })));

@@ -41,6 +41,14 @@ pub(crate) struct BenchArgs {
 pub(crate) struct Record(pub(crate) serde_json::Map<String, serde_json::Value>);
 
 impl Record {
+    /// A record from a JSON object (`None` for any other JSON value).
+    pub(crate) fn from_json(v: serde_json::Value) -> Option<Record> {
+        match v {
+            serde_json::Value::Object(m) => Some(Record(m)),
+            _ => None,
+        }
+    }
+
     fn print(&self, json: bool) {
         if json {
             println!("{}", serde_json::Value::Object(self.0.clone()));

@@ -1,7 +1,5 @@
 //! `ckks bench ops --params <set>`: every CKKS primitive, and the `precision` group.
 
-use std::time::Duration;
-
 use ckks::keys::power_of_two_elements;
 use ckks::math::sampling::os_seeded_rng;
 use ckks::params::Preset;
@@ -12,17 +10,10 @@ use ckks::{
 };
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::{Rng, SeedableRng};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::Record;
 use super::timing::{Budget, measure};
-
-fn record(v: Value) -> Option<Record> {
-    match v {
-        Value::Object(m) => Some(Record(m)),
-        _ => None,
-    }
-}
 
 /// Uniform values in [-1, 1].
 pub(crate) fn uniform_values(rng: &mut ChaCha20Rng, count: usize) -> Vec<f64> {
@@ -58,11 +49,7 @@ pub(crate) fn run(preset: Preset, threads: usize) -> Result<Vec<Record>, ckks::E
     let product = eval.mul_relin(&ct_x, &ct_y)?;
 
     let fast = Budget::default();
-    let slow = Budget {
-        min_runs: 5,
-        min_time: Duration::from_secs(2),
-        max_runs: 51,
-    };
+    let slow = Budget::SLOW;
     let mut failure: Option<ckks::Error> = None;
     let mut note = |r: Result<(), ckks::Error>| {
         if let Err(e) = r {
@@ -165,7 +152,7 @@ pub(crate) fn run(preset: Preset, threads: usize) -> Result<Vec<Record>, ckks::E
     let mut out: Vec<Record> = timings
         .into_iter()
         .filter_map(|(op, t)| {
-            record(json!({
+            Record::from_json(json!({
                 "group": "ops", "op": op, "params": preset.name(), "log_n": ctx.params().log_n(),
                 "levels": level + 1, "threads": threads, "median_ns": t.median_ns, "runs": t.runs,
             }))
@@ -187,7 +174,7 @@ pub(crate) fn run(preset: Preset, threads: usize) -> Result<Vec<Record>, ckks::E
         ("enc_dec_sk_bits", enc_dec_sk),
         ("mul_bits", mul),
     ] {
-        out.extend(record(json!({
+        out.extend(Record::from_json(json!({
             "group": "precision", "op": op, "params": preset.name(), "value": s.mean_bits,
             "min_bits": s.min_bits, "max_abs_err": s.max_abs_error,
         })));

@@ -26,6 +26,15 @@ pub(crate) struct Budget {
     pub(crate) max_runs: usize,
 }
 
+impl Budget {
+    /// For operations of tens of milliseconds and more: at least 5 runs and 2 s.
+    pub(crate) const SLOW: Budget = Budget {
+        min_runs: 5,
+        min_time: Duration::from_secs(2),
+        max_runs: 51,
+    };
+}
+
 impl Default for Budget {
     fn default() -> Self {
         Self {
