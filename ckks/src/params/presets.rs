@@ -14,7 +14,7 @@ use super::ParametersLiteral;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Preset {
-    /// N = 2^13, depth 3 at scale 2^40: q = [48, 40, 40, 40], p = [50] (218 bits, the most the
+    /// N = 2^13, depth 3 at scale 2^40: q = [48, 40, 40, 40], p = \[50\] (218 bits, the most the
     /// standard allows at this degree). The 48-bit first prime leaves 8 bits for the integer
     /// part of results (|x| < 128); one key-switching prime larger than every digit keeps the
     /// chain inside the budget, at the price of four single-prime digits. 4096 slots.
@@ -28,10 +28,10 @@ pub enum Preset {
     /// Three key-switching primes make six digits; P (180 bits) exceeds every digit. For
     /// training on encrypted data and deep polynomial evaluation. 16384 slots.
     N15,
-    /// Benchmark reference set A: N = 2^13, q = [60, 40, 40], p = [60], scale 2^40: the primes
+    /// Benchmark reference set A: N = 2^13, q = \[60, 40, 40\], p = \[60\], scale 2^40: the primes
     /// SEAL generates for [60, 40, 40, 60], so figures compare one to one with SEAL's.
     RefA,
-    /// Benchmark reference set B: N = 2^14, q = [60, 40 x 6], p = [60], scale 2^40: SEAL's
+    /// Benchmark reference set B: N = 2^14, q = \[60, 40 x 6\], p = \[60\], scale 2^40: SEAL's
     /// [60, 40 x 6, 60].
     RefB,
 }
