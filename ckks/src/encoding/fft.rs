@@ -3,7 +3,6 @@
 use super::complex::Complex64;
 use crate::error::{Error, Result};
 use crate::math::log2_exact;
-use crate::ntt::{MAX_LOG_N, MIN_LOG_N};
 
 /// The generator of the rotation group: slot `j` is the evaluation at `zeta^(5^j)`.
 pub const ROTATION_GENERATOR: u64 = 5;
@@ -70,16 +69,7 @@ pub struct SlotFft {
 impl SlotFft {
     /// Precomputes the transform for ring degree `n`, a power of two in `[2^1, 2^17]`.
     pub fn new(n: usize) -> Result<Self> {
-        match log2_exact(n) {
-            Some(l) if (MIN_LOG_N..=MAX_LOG_N).contains(&l) => {}
-            _ => {
-                return Err(Error::InvalidDegree {
-                    n,
-                    min_log: MIN_LOG_N,
-                    max_log: MAX_LOG_N,
-                });
-            }
-        }
+        crate::ntt::checked_log_degree(n)?;
         let two_n = 2 * n as u64;
         let half = n / 2;
         let mut rot_group = Vec::with_capacity(half);

@@ -44,6 +44,28 @@ pub const MIN_LOG_N: u32 = 1;
 /// The largest supported ring degree exponent.
 pub const MAX_LOG_N: u32 = 17;
 
+/// `log2(n)` for a supported ring degree `n` (a power of two in `2^MIN_LOG_N..=2^MAX_LOG_N`),
+/// else [`Error::InvalidDegree`](crate::Error::InvalidDegree).
+pub(crate) fn checked_log_degree(n: usize) -> crate::Result<u32> {
+    crate::math::log2_exact(n)
+        .filter(|l| (MIN_LOG_N..=MAX_LOG_N).contains(l))
+        .ok_or(crate::Error::InvalidDegree {
+            n,
+            min_log: MIN_LOG_N,
+            max_log: MAX_LOG_N,
+        })
+}
+
+/// The `bits`-bit reversal of `i < 2^bits`: the index order of the twiddles and of the NTT
+/// output.
+pub(crate) fn bit_reverse(i: usize, bits: u32) -> usize {
+    if bits == 0 {
+        0
+    } else {
+        i.reverse_bits() >> (usize::BITS - bits)
+    }
+}
+
 /// Forward transforms of several limbs stored one after the other (`tables.len()` limbs of
 /// `N` coefficients each), in parallel across limbs when the `parallel` feature is on.
 ///

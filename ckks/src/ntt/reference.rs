@@ -21,7 +21,7 @@ pub fn forward_naive(table: &NttTable, a: &[u64]) -> Vec<u64> {
     let log_n = table.log_degree();
     (0..n)
         .map(|i| {
-            let rev = i.reverse_bits() >> (usize::BITS - log_n);
+            let rev = super::bit_reverse(i, log_n);
             let point = q.pow(psi, 2 * rev as u64 + 1);
             // Horner's rule.
             a.iter()

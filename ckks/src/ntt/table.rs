@@ -2,11 +2,11 @@
 
 use super::aligned::AlignedU64s;
 use super::path::NttPath;
-use super::{MAX_LOG_N, MIN_LOG_N, scalar};
 #[cfg(target_arch = "x86_64")]
 use super::{avx2, avx512, ifma};
+use super::{bit_reverse, scalar};
 use crate::error::{Error, Result};
-use crate::math::{Modulus, ShoupOperand, is_ntt_friendly, log2_exact, minimal_primitive_root};
+use crate::math::{Modulus, ShoupOperand, is_ntt_friendly, minimal_primitive_root};
 
 /// Twiddle factors for the negacyclic NTT of size `N` modulo one NTT-friendly prime.
 #[derive(Clone, Debug)]
@@ -93,14 +93,6 @@ impl SimdQuotients {
     }
 }
 
-fn bit_reverse(i: usize, bits: u32) -> usize {
-    if bits == 0 {
-        0
-    } else {
-        i.reverse_bits() >> (usize::BITS - bits)
-    }
-}
-
 impl NttTable {
     /// Tables for degree `n` (a power of two, `2^1 ..= 2^17`) and the prime `q = 1 mod 2n`,
     /// using the fastest path this CPU supports.
@@ -111,16 +103,7 @@ impl NttTable {
 
     /// Tables that use a given implementation; an error if this CPU cannot run it.
     pub fn with_path(n: usize, q: u64, path: NttPath) -> Result<Self> {
-        let log_n = match log2_exact(n) {
-            Some(l) if (MIN_LOG_N..=MAX_LOG_N).contains(&l) => l,
-            _ => {
-                return Err(Error::InvalidDegree {
-                    n,
-                    min_log: MIN_LOG_N,
-                    max_log: MAX_LOG_N,
-                });
-            }
-        };
+        let log_n = super::checked_log_degree(n)?;
         let modulus = Modulus::new(q)?;
         if !is_ntt_friendly(q, n) {
             return Err(Error::NotNttFriendly {

@@ -2,8 +2,7 @@
 
 use super::{PAR_MIN_COEFFS, Representation, RnsPoly, for_each_limb};
 use crate::error::{Error, Result};
-use crate::math::log2_exact;
-use crate::ntt::{MAX_LOG_N, MIN_LOG_N};
+use crate::ntt::{bit_reverse, checked_log_degree};
 
 /// The automorphism `sigma_k: a(X) -> a(X^k)` for one Galois element `k` (odd, below `2N`),
 /// with the index permutation it induces on NTT-form polynomials precomputed.
@@ -42,30 +41,13 @@ pub struct AutomorphismIndex {
     perm: Vec<u32>,
 }
 
-fn bit_reverse(i: usize, bits: u32) -> usize {
-    if bits == 0 {
-        0
-    } else {
-        i.reverse_bits() >> (usize::BITS - bits)
-    }
-}
-
 impl AutomorphismIndex {
     /// The automorphism `X -> X^k` of the ring of degree `n` (a power of two, `2^1..=2^17`).
     ///
     /// Errors: [`Error::InvalidDegree`], and [`Error::InvalidGaloisElement`] unless `k` is odd
     /// and below `2n`.
     pub fn new(n: usize, k: u64) -> Result<Self> {
-        let log_n = match log2_exact(n) {
-            Some(l) if (MIN_LOG_N..=MAX_LOG_N).contains(&l) => l,
-            _ => {
-                return Err(Error::InvalidDegree {
-                    n,
-                    min_log: MIN_LOG_N,
-                    max_log: MAX_LOG_N,
-                });
-            }
-        };
+        let log_n = checked_log_degree(n)?;
         let two_n = 2 * n as u64;
         if k.is_multiple_of(2) || k >= two_n {
             return Err(Error::InvalidGaloisElement { k, n, two_n });
