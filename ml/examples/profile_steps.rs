@@ -22,7 +22,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sk = SecretKey::generate(&ctx, &mut rng)?;
     let evk = EvaluationKeys::builder(&sk)
         .relinearization()
-        .rotations(&[1, 2, 4, 8])
+        .rotations(&(1..16).collect::<Vec<i64>>())
         .build(&mut rng)?;
     let eval = Evaluator::new(&ctx, evk)?;
     let enc = Encoder::new(&ctx);
@@ -61,6 +61,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "rotate l1         {:.3} ms",
         min_time(|| {
             let _ = eval.rotate(&ct1, 1);
+        })
+    );
+    for radix in [2, 4, 16] {
+        println!(
+            "sum 16 radix {radix:<2} l2 {:.3} ms",
+            min_time(|| {
+                let _ = eval.sum_strided(&ct2, 1, 16, radix);
+            })
+        );
+    }
+    println!(
+        "sum 16 doubling l2 {:.3} ms",
+        min_time(|| {
+            let _ = eval.sum_within_blocks(&ct2, 16);
         })
     );
     println!(

@@ -162,7 +162,10 @@ fn heart_network_square_activation_single() {
     let net = Network::fit(train.x.view(), &yl, 2, &NetworkOptions::default()).unwrap();
     let plan = Plan::network(&net, Preset::N13.literal()).unwrap();
     assert_eq!(plan.depth, 3);
-    assert_eq!(plan.rotations, vec![1, 2, 4, 8, 16, 32, 64, 128]);
+    assert_eq!(
+        plan.rotations,
+        vec![1, 2, 3, 4, 8, 12, 16, 32, 48, 64, 128, 192]
+    );
     let mut k = keys(&plan, 10).unwrap();
     let eval = Evaluator::new(&k.ctx, plan.evaluation_keys(&k.sk, &mut k.rng).unwrap()).unwrap();
     let server = NetworkServer::new(&eval, &net, &plan).unwrap();

@@ -248,10 +248,140 @@ pub(crate) fn key_switch_into(
     out0: &mut RnsPoly,
     out1: &mut RnsPoly,
 ) -> Result<()> {
+    let mut acc = QpAccumulator::new(ctx, dec.level);
+    inner_product_qp(ctx, dec, key, acc.as_mut_slice())?;
+    acc.empty = false;
+    acc.mod_down_add(out0, out1)
+}
+
+/// A pair of polynomials over `Q_level * P` in NTT form (the `b` half then the `a` half, each
+/// `l1` limbs over Q then the limbs over P): key-switching inner products before the division
+/// by P. Sums of several key switches (such as hoisted rotations that are added together)
+/// accumulate here and pay one division by P for all of them, which also adds the rounding
+/// error of that division once instead of once per term.
+pub(crate) struct QpAccumulator {
+    ctx: Context,
+    level: usize,
+    /// From the context's scratch pool; only the first `len` elements are used.
+    data: Vec<u64>,
+    len: usize,
+    /// Nothing accumulated yet: `data` holds garbage, the first term is written, not added.
+    empty: bool,
+}
+
+impl QpAccumulator {
+    /// An empty (zero) accumulator at `level`.
+    pub(crate) fn new(ctx: &Context, level: usize) -> Self {
+        let len = 2 * (level + 1 + ctx.p_basis().len()) * ctx.n();
+        Self {
+            ctx: ctx.clone(),
+            level,
+            data: ctx.q_basis().scratch().take_vec(len),
+            len,
+            empty: true,
+        }
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [u64] {
+        &mut self.data[..self.len]
+    }
+
+    /// `self += sigma(inner product of dec with key)`, `sigma` given by its NTT-form
+    /// permutation (`out[i] = in[perm[i]]`, the same on every limb).
+    pub(crate) fn add_permuted(
+        &mut self,
+        dec: &Decomposition,
+        key: &SwitchingKey,
+        perm: &[u32],
+    ) -> Result<()> {
+        if dec.level != self.level {
+            return Err(Error::ShapeMismatch {
+                what: "decomposition level (the accumulator's)",
+                expected: self.level,
+                got: dec.level,
+            });
+        }
+        let ctx = self.ctx.clone();
+        let n = ctx.n();
+        let pool = ctx.q_basis().scratch();
+        let mut tmp = pool.take(self.len);
+        inner_product_qp(&ctx, dec, key, &mut tmp)?;
+        let l1 = self.level + 1;
+        let half = self.len / (2 * n);
+        let first = self.empty;
+        let tmp: &[u64] = &tmp;
+        for_each_limb(self.as_mut_slice(), n, true, |index, limb| {
+            let src = &tmp[index * n..(index + 1) * n];
+            if first {
+                for (o, &p) in limb.iter_mut().zip(perm) {
+                    *o = src[p as usize];
+                }
+            } else {
+                let q = modulus_at(&ctx, index % half, l1);
+                for (o, &p) in limb.iter_mut().zip(perm) {
+                    *o = q.add(*o, src[p as usize]);
+                }
+            }
+        });
+        self.empty = false;
+        Ok(())
+    }
+
+    /// `out0 += round(b / P)`, `out1 += round(a / P)` (NTT form over `q_0..q_level`).
+    pub(crate) fn mod_down_add(mut self, out0: &mut RnsPoly, out1: &mut RnsPoly) -> Result<()> {
+        let l1 = self.level + 1;
+        for out in [&*out0, &*out1] {
+            if out.limb_count() != l1 || out.representation() != Representation::Ntt {
+                return Err(Error::ShapeMismatch {
+                    what: "key-switching output limbs (NTT form, at the decomposition's level)",
+                    expected: l1,
+                    got: out.limb_count(),
+                });
+            }
+        }
+        if self.empty {
+            return Ok(());
+        }
+        let ctx = self.ctx.clone();
+        let half = self.len / 2;
+        let (acc_b, acc_a) = self.as_mut_slice().split_at_mut(half);
+        let (r0, r1) = join(
+            || mod_down_add(&ctx, acc_b, l1, out0),
+            || mod_down_add(&ctx, acc_a, l1, out1),
+        );
+        r0.and(r1)
+    }
+}
+
+impl Drop for QpAccumulator {
+    fn drop(&mut self) {
+        self.ctx
+            .q_basis()
+            .scratch()
+            .give_back(std::mem::take(&mut self.data));
+    }
+}
+
+/// The modulus of limb `t` of a polynomial over `Q_level * P` (`l1` limbs over Q first).
+fn modulus_at(ctx: &Context, t: usize, l1: usize) -> crate::math::Modulus {
+    if t < l1 {
+        ctx.q_basis().moduli()[t]
+    } else {
+        ctx.p_basis().moduli()[t - l1]
+    }
+}
+
+/// Step 2: the inner product of a decomposition with `key`, over `Q_level * P` in NTT form,
+/// written to `acc` (the `b` half then the `a` half).
+fn inner_product_qp(
+    ctx: &Context,
+    dec: &Decomposition,
+    key: &SwitchingKey,
+    acc: &mut [u64],
+) -> Result<()> {
     ctx.check_id("switching key", key.param_id)?;
     let n = ctx.n();
     let l1 = dec.level + 1;
-    let k = ctx.p_basis().len();
     let digits = dec.count;
     if key.b.len() < digits {
         return Err(Error::ShapeMismatch {
@@ -260,26 +390,7 @@ pub(crate) fn key_switch_into(
             got: key.b.len(),
         });
     }
-    for out in [&*out0, &*out1] {
-        if out.limb_count() != l1 || out.representation() != Representation::Ntt {
-            return Err(Error::ShapeMismatch {
-                what: "key-switching output limbs (NTT form, at the decomposition's level)",
-                expected: l1,
-                got: out.limb_count(),
-            });
-        }
-    }
-    let pool = ctx.q_basis().scratch();
-    let width = (l1 + k) * n;
-    let mut acc = pool.take(2 * width);
-    let (acc_b, acc_a) = acc.split_at_mut(width);
-    let modulus_of = |t: usize| {
-        if t < l1 {
-            ctx.q_basis().moduli()[t]
-        } else {
-            ctx.p_basis().moduli()[t - l1]
-        }
-    };
+    let (acc_b, acc_a) = acc.split_at_mut(acc.len() / 2);
     let product = |t: usize, out_b: &mut [u64], out_a: &mut [u64]| {
         let ext: Vec<&[u64]> = (0..digits).map(|j| dec.limb(j, t)).collect();
         let kb: Vec<&[u64]> = key.b[..digits]
@@ -295,14 +406,10 @@ pub(crate) fn key_switch_into(
             kb: &kb,
             ka: &ka,
         };
-        inner_product(&modulus_of(t), &terms, out_b, out_a);
+        inner_product(&modulus_at(ctx, t, l1), &terms, out_b, out_a);
     };
     for_each_limb_pair(acc_b, acc_a, n, true, product);
-    let (r0, r1) = join(
-        || mod_down_add(ctx, acc_b, l1, out0),
-        || mod_down_add(ctx, acc_a, l1, out1),
-    );
-    r0.and(r1)
+    Ok(())
 }
 
 fn limb_of(poly: &QpPoly, t: usize, l1: usize, n: usize) -> &[u64] {

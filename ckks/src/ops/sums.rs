@@ -58,6 +58,75 @@ impl Evaluator {
         doubling_steps(1, block)
     }
 
+    /// Strided sums in stages of [`rotate_sum`](Self::rotate_sum): slot `i` receives
+    /// `x[i] + x[i + stride] + ... + x[i + (count - 1) stride]` (indices modulo the slot count;
+    /// `count` a power of two with `stride * count` at most the slot count). Each stage sums
+    /// `radix` rotations with one decomposition and one division by `P`, so the sum takes
+    /// `log_radix(count)` key-switch decompositions instead of the `log2(count)` full rotations of
+    /// [`sum_within_blocks`](Self::sum_within_blocks) (`stride` 1) or
+    /// [`sum_across_blocks`](Self::sum_across_blocks) (`count = slots / stride`), for more Galois
+    /// keys ([`sum_strided_steps`](Self::sum_strided_steps)). At `N = 2^13` (preset `n13`, level
+    /// 2, one thread), a sum over 16 slots with radix 4 takes 0.82x the time of four rotations;
+    /// radix 16 (one stage, 15 keys) is slower than both, as the inner products read one key
+    /// each from memory. `radix` is a power of two of at least 2.
+    ///
+    /// ```
+    /// use ckks::{Context, Decryptor, Encoder, Encryptor, EvaluationKeys, Evaluator, SecretKey};
+    /// use ckks::params::Preset;
+    /// use rand_chacha::ChaCha20Rng;
+    /// use rand_core::SeedableRng;
+    /// let ctx = Context::new(Preset::RefA.literal().build()?)?;
+    /// let mut rng = ChaCha20Rng::from_seed([6; 32]);
+    /// let sk = SecretKey::generate(&ctx, &mut rng)?;
+    /// let steps = Evaluator::sum_strided_steps(1, 16, 4);
+    /// assert_eq!(steps, vec![1, 2, 3, 4, 8, 12]);
+    /// let eval = Evaluator::new(&ctx, EvaluationKeys::builder(&sk).rotations(&steps).build(&mut rng)?)?;
+    /// let enc = Encoder::new(&ctx);
+    /// let x: Vec<f64> = (1..=32).map(f64::from).collect();
+    /// let ct = Encryptor::with_secret_key(&sk)
+    ///     .encrypt(&enc.encode(&x, ctx.max_level(), ctx.default_scale())?, &mut rng)?;
+    /// let s = enc.decode(&Decryptor::new(&sk).decrypt(&eval.sum_strided(&ct, 1, 16, 4)?)?)?;
+    /// assert!((s[0] - 136.0).abs() < 1e-5 && (s[16] - 392.0).abs() < 1e-5);
+    /// # Ok::<(), ckks::Error>(())
+    /// ```
+    pub fn sum_strided(
+        &self,
+        ct: &Ciphertext,
+        stride: usize,
+        count: usize,
+        radix: usize,
+    ) -> Result<Ciphertext> {
+        check_block("sum_strided", count, ct.slots)?;
+        if stride == 0 || stride.saturating_mul(count) > ct.slots {
+            return Err(Error::InvalidArgument {
+                op: "sum_strided",
+                reason: format!(
+                    "stride {stride} times count {count} must be positive and at most the slot \
+                     count {}",
+                    ct.slots
+                ),
+            });
+        }
+        let stages = radix_stages(stride, count, radix)?;
+        self.check_sum_keys(&Self::sum_strided_steps(stride, count, radix))?;
+        let mut acc = ct.clone();
+        for stage in stages {
+            acc = self.rotate_sum(&acc, &stage)?;
+        }
+        Ok(acc)
+    }
+
+    /// The rotation steps of [`sum_strided`](Self::sum_strided): `j s` for `0 < j < radix` and
+    /// `s = stride, stride radix, stride radix^2, ...` below `stride * count` (empty for an
+    /// invalid radix, which the sum itself reports).
+    pub fn sum_strided_steps(stride: usize, count: usize, radix: usize) -> Vec<i64> {
+        radix_stages(stride, count, radix)
+            .unwrap_or_default()
+            .into_iter()
+            .flat_map(|stage| stage.into_iter().filter(|&s| s != 0))
+            .collect()
+    }
+
     /// Sums the blocks of `block` slots together: slot `j` receives
     /// `x[j] + x[j + block] + x[j + 2 block] + ...` (modulo the slot count), so every block
     /// holds the sum of all blocks. `log2(slots / block)` rotations, no level.
@@ -172,6 +241,25 @@ fn doubling_steps(from: usize, to: usize) -> Vec<i64> {
         s *= 2;
     }
     out
+}
+
+/// The steps of each stage of a radix-`radix` strided sum: `[0, s, ..., (r - 1) s]` for
+/// `s = stride, stride radix, ...`, the last stage shortened to what is left of `count`.
+fn radix_stages(stride: usize, count: usize, radix: usize) -> Result<Vec<Vec<i64>>> {
+    if !radix.is_power_of_two() || radix < 2 {
+        return Err(Error::InvalidArgument {
+            op: "sum_strided",
+            reason: format!("the radix {radix} must be a power of two of at least 2"),
+        });
+    }
+    let mut stages = Vec::new();
+    let mut done = 1;
+    while done < count {
+        let r = radix.min(count / done);
+        stages.push((0..r).map(|j| (j * done * stride) as i64).collect());
+        done *= r;
+    }
+    Ok(stages)
 }
 
 fn check_block(op: &'static str, block: usize, slots: usize) -> Result<()> {

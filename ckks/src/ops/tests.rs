@@ -385,6 +385,107 @@ fn rotations_and_conjugation() {
     assert!(stats.mean_bits > 27.0, "conjugate: {stats}");
 }
 
+/// `sum_j x[i + steps[j]]` (cyclically).
+fn rotated_sum(x: &[f64], steps: &[i64]) -> Vec<f64> {
+    let n = x.len() as i64;
+    (0..n)
+        .map(|i| {
+            steps
+                .iter()
+                .map(|&s| x[(i + s).rem_euclid(n) as usize])
+                .sum()
+        })
+        .collect()
+}
+
+#[test]
+fn rotate_sum_matches_rotations_added() {
+    let mut s = Setup::small(&[1, 2, 3, 4, 8, 12, -5, 256]);
+    let n = s.slots();
+    let x = s.values(n);
+    let ct = s.encrypt(&x);
+    // Below the top level too, with a copy (0) and a duplicated step.
+    let lower = s.eval.drop_to_level(&ct, 1).unwrap();
+    for (input, steps) in [
+        (&ct, vec![1i64, 2, 3]),
+        (&ct, vec![0, -5, 256, 1, 1]),
+        (&lower, vec![0, 4, 8, 12]),
+        (&ct, vec![0]),
+    ] {
+        let got = s.decrypt(&s.eval.rotate_sum(input, &steps).unwrap());
+        // Never noisier than the same rotations done one by one.
+        let mut one_by_one: Option<Ciphertext> = None;
+        for &step in &steps {
+            let r = s.eval.rotate(input, step).unwrap();
+            one_by_one = Some(match one_by_one {
+                None => r,
+                Some(mut acc) => {
+                    s.eval.add_assign(&mut acc, &r).unwrap();
+                    acc
+                }
+            });
+        }
+        let expected = rotated_sum(&x, &steps);
+        let lazy = PrecisionStats::real(&expected, &got);
+        let eager = PrecisionStats::real(&expected, &s.decrypt(&one_by_one.unwrap()));
+        assert!(lazy.mean_bits > 27.0, "rotate_sum {steps:?}: {lazy}");
+        assert!(
+            lazy.mean_bits > eager.mean_bits - 0.5,
+            "rotate_sum {steps:?}: {lazy} vs one by one {eager}"
+        );
+    }
+    assert!(matches!(
+        s.eval.rotate_sum(&ct, &[1, 7]),
+        Err(Error::MissingGaloisKey { step: 7, .. })
+    ));
+    let square = s.eval.mul(&ct, &ct).unwrap();
+    assert!(matches!(
+        s.eval.rotate_sum(&square, &[1]),
+        Err(Error::DegreeTooHigh { degree: 2, .. })
+    ));
+}
+
+#[test]
+fn strided_radix_sums() {
+    // Multi-prime digits (N14 preset: two special primes) and a radix that does not divide
+    // the block's logarithm evenly (32 = 4 * 4 * 2).
+    let steps: Vec<i64> = [
+        Evaluator::sum_strided_steps(1, 32, 4),
+        Evaluator::sum_strided_steps(1, 16, 16),
+        Evaluator::sum_strided_steps(8, 8, 4),
+    ]
+    .concat();
+    assert_eq!(
+        Evaluator::sum_strided_steps(1, 32, 4),
+        vec![1, 2, 3, 4, 8, 12, 16]
+    );
+    assert_eq!(Evaluator::sum_strided_steps(8, 8, 4), vec![8, 16, 24, 32]);
+    let mut s = Setup::preset(Preset::N14, &steps);
+    let x = s.values(64);
+    let ct = s.encrypt(&x);
+    for (stride, count, radix) in [(1, 32, 4), (1, 16, 16), (8, 8, 4)] {
+        let got = s.decrypt(&s.eval.sum_strided(&ct, stride, count, radix).unwrap());
+        let steps: Vec<i64> = (0..count as i64).map(|t| t * stride as i64).collect();
+        let expected = rotated_sum(&x, &steps);
+        assert_bits(
+            &format!("stride {stride} count {count} radix {radix}"),
+            &expected,
+            &got,
+            26.0,
+        );
+    }
+    for (stride, count, radix) in [(1, 32, 3), (1, 48, 4), (4, 32, 4), (0, 4, 4)] {
+        assert!(matches!(
+            s.eval.sum_strided(&ct, stride, count, radix),
+            Err(Error::InvalidArgument { .. })
+        ));
+    }
+    assert!(matches!(
+        s.eval.sum_strided(&ct, 1, 64, 8),
+        Err(Error::MissingGaloisKey { .. })
+    ));
+}
+
 #[test]
 fn sparse_packing_rotates_within_the_slots() {
     let mut s = Setup::small(&[1]);

@@ -27,7 +27,7 @@
 //! let lr = LogisticRegression::fit(heart.x.view(), &heart.binary_labels(0.5), &LogisticOptions::default())?;
 //! let model = LinearModel::from_logistic(&lr);                       // public
 //! let plan = Plan::linear_single(&model, Preset::N13.literal())?;
-//! assert_eq!((plan.depth, plan.rotations.clone()), (3, vec![1, 2, 4, 8]));
+//! assert_eq!((plan.depth, plan.rotations.clone()), (3, vec![1, 2, 3, 4, 8, 12]));
 //!
 //! // Client: keys as the plan says.
 //! let ctx = Context::new(plan.params.build()?)?;
