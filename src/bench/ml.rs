@@ -8,6 +8,7 @@ use ckks::params::Preset;
 use ckks::{Context, Evaluator, PublicKey, SecretKey};
 use ckks_ml::data::{MissingPolicy, sets, split};
 use ckks_ml::infer::{Client, LinearModel, LinearServer, NetworkServer, Plan};
+use ckks_ml::metrics;
 use ckks_ml::ndarray::Array2;
 use ckks_ml::plain::{LogisticOptions, LogisticRegression, Network, NetworkOptions};
 use serde_json::{Value, json};
@@ -51,6 +52,17 @@ pub(crate) fn run(preset: Preset, threads: usize) -> Result<Vec<Record>, BoxErro
         }
     };
 
+    // Accuracy lines: `value` is the figure; `vs` says against what.
+    let mut values: Vec<Record> = Vec::new();
+    let mut value = |op: &str, v: f64, vs: &str, samples: usize| {
+        values.extend(Record::from_json(json!({
+            "group": "ml", "op": op, "params": preset.name(), "value": v, "vs": vs,
+            "samples": samples,
+        })));
+    };
+    let twin_p = lr.predict_proba_poly(test.x.view())?;
+    let exact_p = lr.predict_proba(test.x.view())?;
+
     let mut rng = os_seeded_rng()?;
     // Logistic regression, one sample.
     {
@@ -63,7 +75,7 @@ pub(crate) fn run(preset: Preset, threads: usize) -> Result<Vec<Record>, BoxErro
                 failure.get_or_insert(e);
             }
         });
-        push("lr_keygen", &plan, t, 1);
+        push("heart_lr_keygen", &plan, t, 1);
         let eval = Evaluator::new(&ctx, plan.evaluation_keys(&sk, &mut rng)?)?;
         let server = LinearServer::new(&eval, &model, &plan)?;
         let client = Client::new(&plan, &sk)?;
@@ -78,22 +90,22 @@ pub(crate) fn run(preset: Preset, threads: usize) -> Result<Vec<Record>, BoxErro
         let t = measure(fast, || {
             note(client.encrypt_sample(&x0, &mut rng).map(drop))
         });
-        push("lr_single_client_encrypt_sk", &plan, t, 1);
+        push("heart_lr_single_client_encrypt_sk", &plan, t, 1);
         let t = measure(fast, || {
             note(client_pk.encrypt_sample(&x0, &mut rng).map(drop))
         });
-        push("lr_single_client_encrypt_pk", &plan, t, 1);
+        push("heart_lr_single_client_encrypt_pk", &plan, t, 1);
         let t = measure(fast, || note(server.infer(&eval, &ct).map(drop)));
-        push("lr_single_server", &plan, t, 1);
+        push("heart_lr_single_server", &plan, t, 1);
         let t = measure(fast, || note(client.decrypt_value(&result).map(drop)));
-        push("lr_single_client_decrypt", &plan, t, 1);
+        push("heart_lr_single_client_decrypt", &plan, t, 1);
         let t = measure(fast, || {
             note((|| {
                 let ct = client.encrypt_sample(&x0, &mut rng)?;
                 client.decrypt_value(&server.infer(&eval, &ct)?).map(drop)
             })())
         });
-        push("lr_single_round_trip_sk", &plan, t, 1);
+        push("heart_lr_single_roundtrip", &plan, t, 1);
         let t = measure(fast, || {
             note((|| {
                 let ct = client_pk.encrypt_sample(&x0, &mut rng)?;
@@ -102,7 +114,44 @@ pub(crate) fn run(preset: Preset, threads: usize) -> Result<Vec<Record>, BoxErro
                     .map(drop)
             })())
         });
-        push("lr_single_round_trip_pk", &plan, t, 1);
+        push("heart_lr_single_roundtrip_pk", &plan, t, 1);
+        // Every test sample, encrypted one by one.
+        let enc_p = test
+            .x
+            .rows()
+            .into_iter()
+            .map(|r| {
+                let ct = client.encrypt_sample(&r.to_vec(), &mut rng)?;
+                client.decrypt_value(&server.infer(&eval, &ct)?)
+            })
+            .collect::<ckks_ml::Result<Vec<f64>>>()?;
+        let m = test.n_samples();
+        let twin = "plaintext twin (same polynomial sigmoid)";
+        let exact = "plaintext model (exact sigmoid)";
+        value(
+            "heart_lr_agreement",
+            metrics::decision_agreement(&enc_p, &exact_p, 0.5)?,
+            exact,
+            m,
+        );
+        value(
+            "heart_lr_agreement_twin",
+            metrics::decision_agreement(&enc_p, &twin_p, 0.5)?,
+            twin,
+            m,
+        );
+        value(
+            "heart_lr_max_prob_diff",
+            metrics::max_abs_difference(&enc_p, &twin_p)?,
+            twin,
+            m,
+        );
+        value(
+            "heart_lr_max_prob_diff_exact",
+            metrics::max_abs_difference(&enc_p, &exact_p)?,
+            exact,
+            m,
+        );
     }
     // Logistic regression, a full feature-major batch (test rows repeated to fill the slots).
     {
@@ -126,11 +175,21 @@ pub(crate) fn run(preset: Preset, threads: usize) -> Result<Vec<Record>, BoxErro
         let t = measure(fast, || {
             note(server.infer_batch(&eval, &batch.features).map(drop))
         });
-        push("lr_batched_server", &plan, t, batch.samples);
+        push("heart_lr_batch_per_sample", &plan, t, batch.samples);
+        let enc_p = client.decrypt_batch(
+            &server.infer_batch(&eval, &batch.features)?,
+            test.n_samples(),
+        )?;
+        value(
+            "heart_lr_batch_max_prob_diff",
+            metrics::max_abs_difference(&enc_p, &twin_p)?,
+            "plaintext twin (same polynomial sigmoid)",
+            test.n_samples(),
+        );
         let t = measure(slow, || {
             note(client.encrypt_batches(rows.view(), &mut rng).map(drop))
         });
-        push("lr_batched_client_encrypt_sk", &plan, t, batch.samples);
+        push("heart_lr_batch_client_encrypt_sk", &plan, t, batch.samples);
         // The feature-major layout with a single sample: 13 ciphertexts, no rotation.
         let one = test.x.slice(ckks_ml::ndarray::s![0..1, ..]);
         let single = client.encrypt_batches(one, &mut rng)?;
@@ -138,7 +197,7 @@ pub(crate) fn run(preset: Preset, threads: usize) -> Result<Vec<Record>, BoxErro
         let t = measure(fast, || {
             note(server.infer_batch(&eval, &single.features).map(drop))
         });
-        push("lr_feature_major_one_sample_server", &plan, t, 1);
+        push("heart_lr_feature_major_one_sample_server", &plan, t, 1);
         let t = measure(fast, || {
             note((|| {
                 let b = client.encrypt_batches(one, &mut rng)?;
@@ -151,7 +210,7 @@ pub(crate) fn run(preset: Preset, threads: usize) -> Result<Vec<Record>, BoxErro
                     .map(drop)
             })())
         });
-        push("lr_feature_major_one_sample_round_trip_sk", &plan, t, 1);
+        push("heart_lr_feature_major_one_sample_roundtrip", &plan, t, 1);
     }
     // Network, 16 hidden units, x^2, one sample.
     {
@@ -168,7 +227,7 @@ pub(crate) fn run(preset: Preset, threads: usize) -> Result<Vec<Record>, BoxErro
             }
         };
         let t = measure(fast, || note(server.infer(&eval, &ct).map(drop)));
-        push("nn16_single_server", &plan, t, 1);
+        push("heart_nn_single_server", &plan, t, 1);
         let t = measure(fast, || {
             note((|| {
                 let ct = client.encrypt_sample(&x0, &mut rng)?;
@@ -177,10 +236,31 @@ pub(crate) fn run(preset: Preset, threads: usize) -> Result<Vec<Record>, BoxErro
                     .map(drop)
             })())
         });
-        push("nn16_single_round_trip_sk", &plan, t, 1);
+        push("heart_nn_single_roundtrip", &plan, t, 1);
+        let plain = net.logits(test.x.view())?;
+        let mut enc_z = Vec::with_capacity(test.n_samples());
+        for r in test.x.rows() {
+            let ct = client.encrypt_sample(&r.to_vec(), &mut rng)?;
+            enc_z.extend(client.decrypt_outputs(&server.infer(&eval, &ct)?, 1)?);
+        }
+        let plain_z: Vec<f64> = plain.column(0).to_vec();
+        let vs = "plaintext network (same x^2 activation)";
+        value(
+            "heart_nn_agreement",
+            metrics::decision_agreement(&enc_z, &plain_z, 0.0)?,
+            vs,
+            enc_z.len(),
+        );
+        value(
+            "heart_nn_max_logit_diff",
+            metrics::max_abs_difference(&enc_z, &plain_z)?,
+            vs,
+            enc_z.len(),
+        );
     }
     if let Some(e) = failure {
         return Err(e.into());
     }
+    out.extend(values);
     Ok(out)
 }
