@@ -1,130 +1,209 @@
-//! `ckks demo`: what the library can do today, with self-checks.
+//! `ckks demo`: encrypted heart-disease prediction, the whole story.
+//!
+//! A model owner trains a logistic regression and a small network on the UCI Cleveland data in
+//! the clear; the models are public. A clinic (the client) generates keys, encrypts its
+//! patients' features and sends ciphertexts and evaluation keys (as bytes, in the project's
+//! validated binary format); the server, which holds the public models and an `Evaluator` and
+//! never a secret key, predicts on ciphertexts, one patient per ciphertext and many patients per
+//! ciphertext; the clinic decrypts. The report puts encrypted and plaintext results side by side.
 
-use ckks::math::{Modulus, ntt_primes, sampling};
-use ckks::ntt::{NttPath, NttTable, reference};
+use std::time::{Duration, Instant};
 
-use crate::bench::timing::{Budget, measure};
+use ckks::math::sampling::os_seeded_rng;
+use ckks::params::Preset;
+use ckks::{
+    Ciphertext, Context, EvaluationKeys, Evaluator, GaloisKeys, RelinearizationKey, SecretKey,
+};
+use ckks_ml::data::{MissingPolicy, sets, split};
+use ckks_ml::evaluation::BinaryReport;
+use ckks_ml::infer::{Client, LinearModel, LinearServer, NetworkServer, Plan};
+use ckks_ml::plain::{LogisticOptions, LogisticRegression, Network, NetworkOptions};
+use indicatif::{ProgressBar, ProgressStyle};
 
-/// Runs the demo: checks every NTT path against the naive reference, then times the transform.
-pub(crate) fn run() -> Result<(), Box<dyn std::error::Error>> {
-    println!("ckks-rs demo: foundation layer (modular arithmetic, NTT)");
-    let mut rng = sampling::os_seeded_rng()?;
+type BoxError = Box<dyn std::error::Error>;
 
-    // 1. Self-check: every available path against the quadratic-time definition.
-    let n = 1 << 10;
-    for bits in [60u32, 50] {
-        let q = ntt_primes(bits, n, 1)?[0];
-        let mut input = vec![0u64; n];
-        sampling::sample_uniform(&mut rng, &Modulus::new(q)?, &mut input);
-        for path in NttPath::available(bits) {
-            let table = NttTable::with_path(n, q, path)?;
-            let mut a = input.clone();
-            table.forward(&mut a);
-            if a != reference::forward_naive(&table, &input) {
-                return Err(format!("NTT self-check failed: path {path}, {bits}-bit prime").into());
-            }
-            table.inverse(&mut a);
-            if a != input {
-                return Err(format!("inverse NTT self-check failed: path {path}").into());
-            }
-            println!(
-                "  self-check  N = 2^10, {bits}-bit prime {q}, path {path:<10} ok (forward = naive evaluation, inverse restores input)"
-            );
-        }
-    }
+/// Runs the demo.
+pub(crate) fn run() -> Result<(), BoxError> {
+    let start = Instant::now();
+    println!("ckks demo: encrypted heart-disease prediction (UCI Cleveland, 297 complete rows)\n");
 
-    // 2. A short benchmark on the path the dispatcher picks.
-    println!("\n  forward / inverse NTT, one prime, single thread (medians):");
-    let budget = Budget {
-        min_runs: 11,
-        min_time: std::time::Duration::from_millis(100),
-        max_runs: 1001,
-    };
-    for log_n in [12u32, 14, 16] {
-        let n = 1 << log_n;
-        for bits in [60u32, 50] {
-            let q = ntt_primes(bits, n, 1)?[0];
-            let table = NttTable::new(n, q)?;
-            let mut a = vec![0u64; n];
-            sampling::sample_uniform(&mut rng, table.modulus(), &mut a);
-            let fwd = measure(budget, || table.forward(&mut a));
-            let inv = measure(budget, || table.inverse(&mut a));
-            println!(
-                "  N = 2^{log_n:<2} {bits} bits  path {:<10}  forward {:>8.1} us  inverse {:>8.1} us",
-                table.path().name(),
-                fwd.median_ns as f64 / 1e3,
-                inv.median_ns as f64 / 1e3
-            );
-        }
-    }
-    scheme()?;
+    // 1. The model owner trains in the clear, on 80% of the rows (stratified, seeded).
+    let heart = sets::heart_cleveland(MissingPolicy::DropRow)?;
+    let labels = heart.class_labels()?;
+    let s = split::stratified(&labels, 0.2, 2024)?;
+    let (train, test) = (heart.subset(&s.train), heart.subset(&s.test));
+    let y_train: Vec<bool> = s.train.iter().map(|&i| labels[i] == 1).collect();
+    let y_test: Vec<bool> = s.test.iter().map(|&i| labels[i] == 1).collect();
+    let t = Instant::now();
+    let lr = LogisticRegression::fit(train.x.view(), &y_train, &LogisticOptions::default())?;
+    let yl: Vec<usize> = y_train.iter().map(|&b| usize::from(b)).collect();
+    let net = Network::fit(train.x.view(), &yl, 2, &NetworkOptions::default())?;
+    let (lo, hi) = lr.sigmoid.interval();
     println!(
-        "\nFull benchmarks: cargo run --release -- bench ntt --json, bench ops --params ref-a --json"
+        "[1] model owner: logistic regression and a 16-unit x^2 network trained on {} patients in {:.0} ms",
+        train.n_samples(),
+        ms(t.elapsed())
+    );
+    println!(
+        "    encrypted probability = degree-{} least-squares sigmoid fit on [{lo:.1}, {hi:.1}], the logits' range (max error {:.3})",
+        lr.sigmoid.degree(),
+        lr.sigmoid.max_error(1000)
+    );
+
+    // 2. Plans: parameters, depth and Galois keys, before any key exists.
+    let model = LinearModel::from_logistic(&lr);
+    let single = Plan::linear_single(&model, Preset::N13.literal())?;
+    let batched = Plan::linear_batched(&model, Preset::N13.literal())?;
+    let network = Plan::network(&net, Preset::N13.literal())?;
+    let mut steps: Vec<i64> = single
+        .rotations
+        .iter()
+        .chain(&network.rotations)
+        .copied()
+        .collect();
+    steps.sort_unstable();
+    steps.dedup();
+    let p = &single.params;
+    println!(
+        "[2] plans: N = 2^{}, q = {:?} bits, p = {:?} bits, scale 2^{}, 128-bit security; depth {} (LR) / {} (network); rotations {steps:?}",
+        p.log_n, p.log_q, p.log_p, p.log_scale, single.depth, network.depth
+    );
+
+    // 3. The clinic: keys. The secret key stays here; evaluation keys travel as bytes.
+    let t = Instant::now();
+    let ctx = Context::new(single.params.build()?)?;
+    let mut rng = os_seeded_rng()?;
+    let sk = SecretKey::generate(&ctx, &mut rng)?;
+    let relin = RelinearizationKey::generate(&sk, &mut rng)?;
+    let elements: Vec<u64> = steps
+        .iter()
+        .map(|&s| ckks::keys::galois_element(s, ctx.n()))
+        .collect();
+    let galois = GaloisKeys::generate(&sk, &elements, &mut rng)?;
+    let (relin_bytes, galois_bytes) = (relin.to_bytes(), galois.to_bytes());
+    println!(
+        "[3] clinic: keys in {:.0} ms; sent to the server: relinearization key {}, {} Galois keys {} (secret key: never sent)",
+        ms(t.elapsed()),
+        mib(relin_bytes.len()),
+        galois.len(),
+        mib(galois_bytes.len())
+    );
+
+    // 4. The server loads (and validates) the keys: it holds no secret.
+    let server_ctx = Context::new(single.params.build()?)?;
+    let evk = EvaluationKeys::from_parts(
+        &server_ctx,
+        Some(RelinearizationKey::from_bytes(&relin_bytes, &server_ctx)?),
+        GaloisKeys::from_bytes(&galois_bytes, &server_ctx)?,
+    )?;
+    let eval = Evaluator::new(&server_ctx, evk)?;
+    let lr_server = LinearServer::new(&eval, &model, &single)?;
+    let lr_batch_server = LinearServer::new(&eval, &model, &batched)?;
+    let nn_server = NetworkServer::new(&eval, &net, &network)?;
+
+    // 5. Encrypted inference, one patient per ciphertext.
+    let m = test.n_samples();
+    let client = Client::new(&single, &sk)?;
+    let nn_client = Client::new(&network, &sk)?;
+    let mut timing = Timing::default();
+    let bar = progress(m as u64 * 2, "[4] one patient per ciphertext");
+    let (mut lr_p, mut nn_z) = (Vec::with_capacity(m), Vec::with_capacity(m));
+    for row in test.x.rows() {
+        let x = row.to_vec();
+        let upload = wire(&client.encrypt_sample(&x, &mut rng)?, &server_ctx)?;
+        let t = Instant::now();
+        let out = lr_server.infer(&eval, &upload.0)?;
+        timing.lr += t.elapsed();
+        let download = wire(&out, &ctx)?;
+        timing.lr_bytes = (upload.1, download.1);
+        lr_p.push(client.decrypt_value(&download.0)?);
+        bar.inc(1);
+
+        let upload = wire(&nn_client.encrypt_sample(&x, &mut rng)?, &server_ctx)?;
+        let t = Instant::now();
+        let out = nn_server.infer(&eval, &upload.0)?;
+        timing.nn += t.elapsed();
+        nn_z.extend(nn_client.decrypt_outputs(&wire(&out, &ctx)?.0, 1)?);
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    println!(
+        "[4] one patient per ciphertext: {m} patients; server {:.2} ms (LR) and {:.2} ms (network) per patient; {} up, {} down",
+        ms(timing.lr) / m as f64,
+        ms(timing.nn) / m as f64,
+        kib(timing.lr_bytes.0),
+        kib(timing.lr_bytes.1)
+    );
+
+    // 6. Batched: every test patient in one set of feature-major ciphertexts.
+    let batch_client = Client::new(&batched, &sk)?;
+    let batches = batch_client.encrypt_batches(test.x.view(), &mut rng)?;
+    let batch = batches.first().ok_or("no batch")?;
+    let t = Instant::now();
+    let out = lr_batch_server.infer_batch(&eval, &batch.features)?;
+    let batch_time = t.elapsed();
+    let lr_batch_p = batch_client.decrypt_batch(&out, m)?;
+    println!(
+        "[5] batched: {m} patients (room for {}) in {} ciphertexts, server {:.2} ms in all, {:.2} us per slot",
+        batched.layout.slots(),
+        batch.features.len(),
+        ms(batch_time),
+        ms(batch_time) * 1e3 / batched.layout.slots() as f64
+    );
+
+    // 7. The report.
+    let twin_p = lr.predict_proba_poly(test.x.view())?;
+    let plain_z: Vec<f64> = net.logits(test.x.view())?.column(0).to_vec();
+    println!("\n[6] the clinic decrypts; encrypted results beside their plaintext twins:");
+    println!("logistic regression, one patient per ciphertext (probabilities):");
+    print!("{}", BinaryReport::new(&twin_p, &lr_p, 0.5, &y_test)?);
+    println!("logistic regression, batched (probabilities):");
+    print!("{}", BinaryReport::new(&twin_p, &lr_batch_p, 0.5, &y_test)?);
+    println!("network, 16 hidden units, x^2 (logits):");
+    print!("{}", BinaryReport::new(&plain_z, &nn_z, 0.0, &y_test)?);
+    let worst = ckks_ml::metrics::max_abs_difference(&twin_p, &lr_p)?;
+    println!(
+        "precision of the encrypted probabilities: {:.1} bits (worst patient); the exact logistic model differs from the polynomial one by up to {:.3}",
+        -worst.log2(),
+        ckks_ml::metrics::max_abs_difference(&lr.predict_proba(test.x.view())?, &twin_p)?
+    );
+    println!(
+        "\ndone in {:.1} s. More: cargo run --release --example heart_disease | iris_regression | salary_client_company | digits_cnn; cargo run --release -- bench ml --json",
+        start.elapsed().as_secs_f64()
     );
     Ok(())
 }
 
-/// The scheme end to end: a client encrypts, a server with evaluation keys only computes
-/// `x * y + x` and a rotation, the client decrypts; precision against f64.
-fn scheme() -> Result<(), Box<dyn std::error::Error>> {
-    use ckks::params::Preset;
-    use ckks::precision::PrecisionStats;
-    use ckks::{
-        Context, Decryptor, Encoder, Encryptor, EvaluationKeys, Evaluator, PublicKey, SecretKey,
-    };
-    use std::time::Instant;
+#[derive(Default)]
+struct Timing {
+    lr: Duration,
+    nn: Duration,
+    lr_bytes: (usize, usize),
+}
 
-    println!(
-        "\nCKKS end to end (ref-a: N = 2^13, q = [60, 40, 40], p = [60], scale 2^40, 128-bit):"
-    );
-    let ctx = Context::new(Preset::RefA.literal().build()?)?;
-    let mut rng = sampling::os_seeded_rng()?;
-    let t = Instant::now();
-    let sk = SecretKey::generate(&ctx, &mut rng)?;
-    let pk = PublicKey::generate(&sk, &mut rng)?;
-    let evk = EvaluationKeys::builder(&sk)
-        .relinearization()
-        .rotations(&[1])
-        .build(&mut rng)?;
-    println!(
-        "  client: keys generated in {:.1} ms",
-        t.elapsed().as_secs_f64() * 1e3
-    );
-    let enc = Encoder::new(&ctx);
-    let slots = ctx.params().max_slots();
-    let x: Vec<f64> = (0..slots)
-        .map(|i| ((i * 37) % 200) as f64 / 100.0 - 1.0)
-        .collect();
-    let y: Vec<f64> = (0..slots)
-        .map(|i| ((i * 91) % 200) as f64 / 100.0 - 1.0)
-        .collect();
-    let (level, scale) = (ctx.max_level(), ctx.default_scale());
-    let ct_x = Encryptor::new(&pk).encrypt(&enc.encode(&x, level, scale)?, &mut rng)?;
-    let ct_y = Encryptor::new(&pk).encrypt(&enc.encode(&y, level, scale)?, &mut rng)?;
-    let eval = Evaluator::new(&ctx, evk)?;
-    let server = || -> Result<ckks::Ciphertext, ckks::Error> {
-        let xy = eval.rescale(&eval.mul_relin(&ct_x, &ct_y)?)?;
-        let sum = eval.add(&xy, &eval.match_scale(&ct_x, xy.scale())?)?;
-        eval.rotate(&sum, 1)
-    };
-    server()?; // the first call also sets up buffers: time the second
-    let t = Instant::now();
-    let rotated = server()?;
-    println!(
-        "  server: x * y + x, then a rotation, in {:.2} ms (no secret key)",
-        t.elapsed().as_secs_f64() * 1e3
-    );
-    let got = enc.decode(&Decryptor::new(&sk).decrypt(&rotated)?)?;
-    let expected: Vec<f64> = (0..slots)
-        .map(|i| {
-            let j = (i + 1) % slots;
-            x[j] * y[j] + x[j]
-        })
-        .collect();
-    let stats = PrecisionStats::real(&expected, &got);
-    println!("  client: decrypted {slots} slots, {stats}");
-    if stats.min_bits < 20.0 {
-        return Err(format!("CKKS self-check failed: {stats}").into());
+/// A ciphertext through the wire format: serialized, then loaded and validated by the receiver.
+fn wire(ct: &Ciphertext, receiver: &Context) -> Result<(Ciphertext, usize), BoxError> {
+    let bytes = ct.to_bytes();
+    Ok((Ciphertext::from_bytes(&bytes, receiver)?, bytes.len()))
+}
+
+fn progress(len: u64, what: &str) -> ProgressBar {
+    let bar = ProgressBar::new(len);
+    if let Ok(style) = ProgressStyle::with_template("{msg} {bar:40} {pos}/{len} {elapsed}") {
+        bar.set_style(style);
     }
-    Ok(())
+    bar.set_message(what.to_string());
+    bar
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn kib(bytes: usize) -> String {
+    format!("{:.0} KiB", bytes as f64 / 1024.0)
+}
+
+fn mib(bytes: usize) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
 }

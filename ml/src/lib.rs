@@ -11,12 +11,15 @@
 //! - [`infer`]: encrypted inference: a [`Plan`](infer::Plan) states parameters, depth and keys;
 //!   servers hold an [`Evaluator`](ckks::Evaluator) and the public model only.
 //! - [`metrics`]: accuracy, AUC, r2, agreement between encrypted and plaintext results.
+//! - [`evaluation`]: encrypted and plaintext-twin results side by side (accuracy / AUC / r2 of
+//!   both, decision agreement, largest difference).
 
 #![deny(missing_docs)]
 
 pub mod activation;
 pub mod data;
 mod error;
+pub mod evaluation;
 pub mod infer;
 pub mod metrics;
 pub mod plain;
