@@ -132,11 +132,11 @@ fn client_read(test: &Dataset, shared: &Path, private: &Path) -> Result<()> {
     let plain = ridge.predict(test.x.view())?;
     println!("\n  patient  encrypted  plaintext  truth");
     let mut encrypted = Vec::with_capacity(test.n_samples());
-    for i in 0..test.n_samples() {
+    for (i, (&p, &t)) in plain.iter().zip(&test.y).enumerate() {
         let answer = Ciphertext::read_from(open(shared, &format!("answer-{i}.ct"))?, &ctx)?;
         let y = client.decrypt_value(&answer)?;
         if i < SHOWN {
-            println!("  {i:>7}  {y:>9.3}  {:>9.3}  {:>5.0}", plain[i], test.y[i]);
+            println!("  {i:>7}  {y:>9.3}  {p:>9.3}  {t:>5.0}");
         }
         encrypted.push(y);
     }
