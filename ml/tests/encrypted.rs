@@ -272,7 +272,14 @@ fn polynomial_routes_agree_with_horner() {
             }
             let got = enc.decode(&dec.decrypt(&out).unwrap()).unwrap();
             let err = metrics::max_abs_difference(&got[..x.len()], &want).unwrap();
-            assert!(err < 1e-6, "{coeffs:?} {route}: {err}");
+            // The key-switch-free route for decryption ends in a degree-3 ciphertext whose
+            // last rescale's rounding is multiplied by s^3: about 18 bits instead of 26.
+            let bound = if route == "for decryption" {
+                2e-5
+            } else {
+                1e-6
+            };
+            assert!(err < bound, "{coeffs:?} {route}: {err}");
         }
     }
     // Constant polynomials and too-deep ones are refused.

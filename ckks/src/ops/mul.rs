@@ -9,41 +9,84 @@ use crate::keys::switching::key_switch_add;
 use crate::ring::RnsPoly;
 
 impl Evaluator {
-    /// `a * b` without relinearization: a degree-2 ciphertext `(d_0, d_1, d_2)` whose scale is
-    /// the product of the scales. Operands at different levels are aligned to the lower one.
+    /// `a * b` without relinearization: the tensor product, a ciphertext of degree
+    /// `a.degree() + b.degree()` (at most [`MAX_DEGREE`](Self::MAX_DEGREE)) whose scale is the
+    /// product of the scales: `d_k = sum_{i + j = k} a_i b_j` decrypts under `(1, s, s^2, ...)`.
+    /// Operands at different levels are aligned to the lower one.
+    ///
+    /// Two degree-1 operands give the usual degree-2 product, which
+    /// [`relinearize`](Self::relinearize) brings back to degree 1. A result that is only ever
+    /// decrypted needs no relinearization at all: the [`Decryptor`](crate::Decryptor) takes any
+    /// degree, so `x^3 = x * mul(x, x)` can be computed without a single key switch, at the
+    /// price of a larger ciphertext (one polynomial per degree) and of precision after a
+    /// rescale: the rounding of component `k` is multiplied by `s^k` at decryption (at
+    /// `N = 2^13`, scale `2^40`: about 18 bits for a rescaled degree-3 result against 26 for a
+    /// relinearized one).
+    ///
+    /// ```
+    /// use ckks::{Context, Decryptor, Encoder, Encryptor, EvaluationKeys, Evaluator, SecretKey};
+    /// use ckks::params::Preset;
+    /// use rand_chacha::ChaCha20Rng;
+    /// use rand_core::SeedableRng;
+    /// let ctx = Context::new(Preset::RefA.literal().build()?)?;
+    /// let mut rng = ChaCha20Rng::from_seed([4; 32]);
+    /// let sk = SecretKey::generate(&ctx, &mut rng)?;
+    /// let eval = Evaluator::new(&ctx, EvaluationKeys::builder(&sk).build(&mut rng)?)?; // no keys
+    /// let enc = Encoder::new(&ctx);
+    /// let ct = Encryptor::with_secret_key(&sk)
+    ///     .encrypt(&enc.encode(&[0.5, -1.5], ctx.max_level(), ctx.default_scale())?, &mut rng)?;
+    /// let sq = eval.rescale(&eval.mul(&ct, &ct)?)?;            // degree 2
+    /// let cube = eval.rescale(&eval.mul(&ct, &sq)?)?;          // degree 3
+    /// assert_eq!(cube.degree(), 3);
+    /// let v = enc.decode(&Decryptor::new(&sk).decrypt(&cube)?)?;
+    /// assert!((v[0] - 0.125).abs() < 1e-6 && (v[1] + 3.375).abs() < 1e-6);
+    /// # Ok::<(), ckks::Error>(())
+    /// ```
     pub fn mul(&self, a: &Ciphertext, b: &Ciphertext) -> Result<Ciphertext> {
         self.check(a)?;
         self.check(b)?;
-        for ct in [a, b] {
-            if ct.degree() != 1 {
-                return Err(Error::DegreeTooHigh {
-                    op: "mul",
-                    degree: ct.degree(),
-                    max: 1,
-                });
-            }
+        let degree = a.degree() + b.degree();
+        if degree > Self::MAX_DEGREE {
+            return Err(Error::DegreeTooHigh {
+                op: "mul (the product's degree)",
+                degree,
+                max: Self::MAX_DEGREE,
+            });
         }
         let level = a.level().min(b.level());
         let scale = a.scale * b.scale;
         self.check_scale_fits("mul", scale, level)?;
         let limbs = level + 1;
         // Borrow the parts at the right level; copy only the ones that must drop limbs.
-        fn trunc(ct: &Ciphertext, i: usize, limbs: usize) -> Result<Cow<'_, RnsPoly>> {
-            let part = &ct.parts[i];
+        fn trunc(part: &RnsPoly, limbs: usize) -> Result<Cow<'_, RnsPoly>> {
             Ok(if part.limb_count() == limbs {
                 Cow::Borrowed(part)
             } else {
                 Cow::Owned(part.truncated(limbs)?)
             })
         }
-        let (a0, a1) = (trunc(a, 0, limbs)?, trunc(a, 1, limbs)?);
-        let (b0, b1) = (trunc(b, 0, limbs)?, trunc(b, 1, limbs)?);
-        let d0 = a0.mul(&b0)?;
-        let mut d1 = a0.mul(&b1)?;
-        d1.mul_add_assign(&a1, &b0)?;
-        let d2 = a1.mul(&b1)?;
+        let a_parts = a
+            .parts
+            .iter()
+            .map(|p| trunc(p, limbs))
+            .collect::<Result<Vec<_>>>()?;
+        let b_parts = b
+            .parts
+            .iter()
+            .map(|p| trunc(p, limbs))
+            .collect::<Result<Vec<_>>>()?;
+        let mut parts: Vec<Option<RnsPoly>> = (0..=degree).map(|_| None).collect();
+        for (i, ai) in a_parts.iter().enumerate() {
+            for (j, bj) in b_parts.iter().enumerate() {
+                match &mut parts[i + j] {
+                    Some(acc) => acc.mul_add_assign(ai, bj)?,
+                    slot => *slot = Some(ai.mul(bj)?),
+                }
+            }
+        }
         Ok(Ciphertext {
-            parts: vec![d0, d1, d2],
+            // Every degree 0..=a.degree() + b.degree() receives at least a_0 b_k or a_k b_0.
+            parts: parts.into_iter().flatten().collect(),
             scale,
             slots: a.slots.max(b.slots),
             param_id: a.param_id,
@@ -51,7 +94,11 @@ impl Evaluator {
         })
     }
 
-    /// `a *= b` (degree 2 afterwards).
+    /// The largest ciphertext degree [`mul`](Self::mul) produces (a degree-`d` ciphertext holds
+    /// `d + 1` polynomials).
+    pub const MAX_DEGREE: usize = 4;
+
+    /// `a *= b` (degree `a.degree() + b.degree()` afterwards).
     pub fn mul_assign(&self, a: &mut Ciphertext, b: &Ciphertext) -> Result<()> {
         *a = self.mul(a, b)?;
         Ok(())

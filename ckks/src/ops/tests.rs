@@ -290,6 +290,30 @@ fn multiplicative_operations() {
 }
 
 #[test]
+fn unrelinearized_products_of_any_degree_decrypt() {
+    let mut s = Setup::small(&[]);
+    let x = s.values(s.slots());
+    let ct = s.encrypt(&x);
+    let e = &s.eval;
+    let sq = e.rescale(&e.mul(&ct, &ct).unwrap()).unwrap();
+    let cube = e.rescale(&e.mul(&sq, &ct).unwrap()).unwrap();
+    let fourth = e.rescale(&e.mul(&sq, &sq).unwrap()).unwrap();
+    assert_eq!((sq.degree(), cube.degree(), fourth.degree()), (2, 3, 4));
+    let pow = |k: i32| -> Vec<f64> { x.iter().map(|v| v.powi(k)).collect() };
+    assert_bits("x^2 (degree 2)", &pow(2), &s.decrypt(&sq), 28.0);
+    // Rescaling rounds every component; the rounding error of component k is multiplied by
+    // s^k at decryption, so each degree costs precision (about log2 |s| bits).
+    assert_bits("x^3 (degree 3)", &pow(3), &s.decrypt(&cube), 24.0);
+    assert_bits("x^4 (degree 4)", &pow(4), &s.decrypt(&fourth), 20.0);
+    // Additions and constants work at any degree; a degree-3 sum with a degree-1 term too.
+    let linear = e.match_scale(&ct, cube.scale()).unwrap();
+    let mixed = e.add(&cube, &linear).unwrap();
+    assert_eq!(mixed.degree(), 3);
+    let expected: Vec<f64> = x.iter().map(|v| v.powi(3) + v).collect();
+    assert_bits("x^3 + x", &expected, &s.decrypt(&mixed), 24.0);
+}
+
+#[test]
 fn add_aligns_levels_and_checks_scales() {
     let mut s = Setup::small(&[]);
     let x = s.values(8);
@@ -582,9 +606,22 @@ fn every_documented_error() {
     assert!(Evaluator::new(&s.ctx, other.eval.keys().clone()).is_err());
     // Degree too high.
     let d2 = e.mul(&ct, &ct).unwrap();
+    let d4 = e.mul(&d2, &d2).unwrap();
     assert!(matches!(
-        e.mul(&d2, &ct),
-        Err(Error::DegreeTooHigh { degree: 2, .. })
+        e.mul(&d4, &ct),
+        Err(Error::DegreeTooHigh {
+            degree: 5,
+            max: 4,
+            ..
+        })
+    ));
+    assert!(matches!(
+        e.mul_relin(&d2, &ct),
+        Err(Error::DegreeTooHigh {
+            degree: 3,
+            max: 2,
+            ..
+        })
     ));
     assert!(matches!(e.rotate(&d2, 1), Err(Error::DegreeTooHigh { .. })));
     // Scale overflow: a product of products without rescale, at level 1 (95 bits of modulus).

@@ -4,7 +4,9 @@ use ckks::{Ciphertext, Encoder, Evaluator, Plaintext};
 use serde::{Deserialize, Serialize};
 
 use super::linalg::rotate_and_sum;
-use super::poly::{depth_for_degree, eval_poly_for_decryption};
+use super::poly::{
+    depth_for_degree, eval_poly_for_decryption, needs_relinearization_for_decryption,
+};
 use super::{Layout, Plan, check_context};
 use crate::activation::PolySigmoid;
 use crate::error::{Error, Result};
@@ -71,6 +73,16 @@ impl LinearModel {
     /// The number of features.
     pub fn features(&self) -> usize {
         self.weights.len()
+    }
+
+    /// Whether the server needs a relinearization key: the link's polynomial is evaluated for
+    /// decryption, and its degree-3 route needs none (see
+    /// [`eval_poly_for_decryption`](super::poly::eval_poly_for_decryption)).
+    pub fn needs_relinearization(&self) -> bool {
+        match &self.link {
+            Link::Identity => false,
+            Link::Sigmoid(p) => needs_relinearization_for_decryption(&p.poly.coeffs),
+        }
     }
 
     /// Multiplicative depth: 1 for the score, plus the link's.

@@ -8,12 +8,15 @@
 //! [`Evaluator`](ckks::Evaluator) and the public model only, so no secret key is reachable
 //! from it; the client decrypts.
 //!
-//! | model | layout | depth | rotations |
-//! |---|---|---|---|
-//! | linear regression, one sample | [`Layout::Slots`] | 1 | `log2(width)` |
-//! | logistic regression, one sample | [`Layout::Slots`] | 1 + 2 (degree-3 sigmoid) | `log2(width)` |
-//! | linear / logistic, batched | [`Layout::FeatureMajor`] | 1 / 3 | none |
-//! | network, one hidden layer, one sample | [`Layout::RotatedBlocks`] | 2 + activation (`x^2`: 1) | `2 log2(d)` |
+//! | model | layout | depth | Galois keys | relinearization key |
+//! |---|---|---|---|---|
+//! | linear regression, one sample | [`Layout::Slots`] | 1 | 3 per factor 4 of `width` | no |
+//! | logistic regression, one sample | [`Layout::Slots`] | 1 + 2 (degree-3 sigmoid) | 3 per factor 4 of `width` | no (the result is decrypted as a degree-3 ciphertext) |
+//! | linear / logistic, batched | [`Layout::FeatureMajor`] | 1 / 3 | none | no |
+//! | network, one hidden layer, one sample | [`Layout::RotatedBlocks`] | 2 + activation (`x^2`: 1) | 3 per factor 4 of `d`, twice | yes |
+//!
+//! Slot sums run in radix-4 hoisted stages ([`ckks::Evaluator::sum_strided`]): 16 slots take two
+//! stages of 3 rotations (keys for steps 1, 2, 3, 4, 8, 12).
 //!
 //! ```
 //! use ckks::{Context, Evaluator, PublicKey, SecretKey, params::Preset};
@@ -212,7 +215,7 @@ impl Plan {
             },
             model.depth(),
             linalg::sum_steps(1, width),
-            model.depth() > 1,
+            model.needs_relinearization(),
             "the score and the link polynomial",
         )
     }
@@ -230,7 +233,7 @@ impl Plan {
             },
             model.depth(),
             Vec::new(),
-            model.depth() > 1,
+            model.needs_relinearization(),
             "the score and the link polynomial",
         )
     }

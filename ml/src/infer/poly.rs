@@ -149,10 +149,13 @@ pub fn eval_poly(eval: &Evaluator, x: &Ciphertext, coeffs: &[f64]) -> Result<Cip
     eval_poly_inner(eval, x, coeffs, true)
 }
 
-/// [`eval_poly`] for a result that is only decrypted: the last product of the degree-3 route is
-/// left unrelinearized (a degree-2 ciphertext, which the [`Decryptor`](ckks::Decryptor)
-/// handles), saving one key switch; the response is one polynomial larger. Other routes are
-/// [`eval_poly`]'s.
+/// [`eval_poly`] for a result that is only decrypted. The degree-3 route relinearizes
+/// nothing: `x^2` stays a degree-2 ciphertext and `x (a_1 + a_3 x^2)` a degree-3 one, which the
+/// [`Decryptor`](ckks::Decryptor) handles; no key switch at all, so no relinearization key
+/// ([`needs_relinearization_for_decryption`]), for a response two polynomials larger and a few
+/// bits of precision (the final rescale's rounding is multiplied by `s^3` at decryption: about
+/// 18 bits on `[-1, 1]` at `N = 2^13`, against 26 relinearized; far below the error of a
+/// degree-3 sigmoid fit). Other routes are [`eval_poly`]'s.
 pub fn eval_poly_for_decryption(
     eval: &Evaluator,
     x: &Ciphertext,
@@ -165,15 +168,18 @@ fn eval_poly_inner(
     eval: &Evaluator,
     x: &Ciphertext,
     coeffs: &[f64],
-    relinearize_last: bool,
+    relinearize: bool,
 ) -> Result<Ciphertext> {
     let (d, _) = check_poly(x, coeffs)?;
-    let a3 = if d == 3 { coeffs[3].abs() } else { 0.0 };
-    if !(FREE_CONSTANT_RANGE.0..=FREE_CONSTANT_RANGE.1).contains(&a3) {
+    if !takes_cubic_route(d, coeffs) {
         return eval_poly_at_scale(eval, x, coeffs, x.scale());
     }
-    let (a0, a1, a2) = (coeffs[0], coeffs[1], coeffs[2]);
-    let mut sq = eval.mul_relin(x, x)?;
+    let (a0, a1, a2, a3) = (coeffs[0], coeffs[1], coeffs[2], coeffs[3].abs());
+    let mut sq = if relinearize {
+        eval.mul_relin(x, x)?
+    } else {
+        eval.mul(x, x)?
+    };
     eval.rescale_assign(&mut sq)?;
     // t = a_1 + a_3 x^2: x^2 read at scale / |a_3| (negated first if a_3 < 0).
     let mut t = if coeffs[3] < 0.0 {
@@ -185,7 +191,7 @@ fn eval_poly_inner(
     if a1 != 0.0 {
         eval.add_const_assign(&mut t, a1)?;
     }
-    let mut out = if relinearize_last {
+    let mut out = if relinearize {
         eval.mul_relin(x, &t)?
     } else {
         eval.mul(x, &t)?
@@ -199,6 +205,19 @@ fn eval_poly_inner(
         eval.add_const_assign(&mut out, a0)?;
     }
     Ok(out)
+}
+
+/// Whether [`eval_poly_for_decryption`] needs a relinearization key for `coeffs`: only off its
+/// key-switch-free degree-3 route (other degrees, or `|a_3|` outside the range the scale absorbs).
+pub fn needs_relinearization_for_decryption(coeffs: &[f64]) -> bool {
+    let d = degree(coeffs);
+    d > 1 && !takes_cubic_route(d, coeffs)
+}
+
+/// Whether a degree-`d` polynomial takes the cubic route of [`eval_poly`]: `d = 3` and `|a_3|`
+/// within what the scale absorbs.
+fn takes_cubic_route(d: usize, coeffs: &[f64]) -> bool {
+    d == 3 && (FREE_CONSTANT_RANGE.0..=FREE_CONSTANT_RANGE.1).contains(&coeffs[3].abs())
 }
 
 /// `c * x` (for `x` any ciphertext) at exactly `level` and `scale`: `mul_const` at the scale
