@@ -6,7 +6,7 @@
 //! - [`data`]: delimited-file loading with an explicit missing-value policy, standardization,
 //!   stratified splits and k-fold, and the data sets shipped in the repository.
 //! - [`plain`]: plaintext reference models (ridge, logistic and softmax regression, a network
-//!   with one hidden layer), exported to and imported from JSON.
+//!   with one hidden layer, a small convolutional network), exported to and imported from JSON.
 //! - [`activation`]: polynomial activations (least-squares sigmoid fits, `x^2`).
 //! - [`infer`]: encrypted inference: a [`Plan`](infer::Plan) states parameters, depth and keys;
 //!   servers hold an [`Evaluator`](ckks::Evaluator) and the public model only.

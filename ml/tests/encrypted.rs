@@ -357,3 +357,48 @@ fn servers_refuse_mismatched_inputs_and_keys() {
         Err(ckks_ml::Error::LayoutMismatch(_))
     ));
 }
+
+#[test]
+fn digits_cnn_agrees_with_its_plaintext_twin() {
+    use ckks_ml::plain::{ConvNet, ConvNetOptions};
+    let d = sets::digits().unwrap();
+    let labels = d.class_labels().unwrap();
+    let s = split::stratified(&labels, 0.2, 2024).unwrap();
+    let (train, test) = (d.subset(&s.train), d.subset(&s.test));
+    let yl: Vec<usize> = s.train.iter().map(|&i| labels[i]).collect();
+    let yt: Vec<usize> = s.test.iter().map(|&i| labels[i]).collect();
+    let cnn = ConvNet::fit(train.x.view(), &yl, 10, &ConvNetOptions::default()).unwrap();
+    let plain = cnn.logits(test.x.view()).unwrap();
+    let acc = metrics::accuracy(&metrics::argmax_rows(plain.view()), &yt).unwrap();
+    assert!(acc >= 0.95, "plaintext accuracy {acc}");
+    // The convolution as a 64 x 64 matrix: 64 blocks of 64 slots fill N13's 4096 slots.
+    let net = cnn.to_network();
+    let plan = Plan::network(&net, Preset::N13.literal()).unwrap();
+    assert_eq!(
+        plan.layout,
+        ckks_ml::infer::Layout::RotatedBlocks {
+            features: 64,
+            block: 64
+        }
+    );
+    let mut k = keys(&plan, 14).unwrap();
+    let eval = Evaluator::new(&k.ctx, plan.evaluation_keys(&k.sk, &mut k.rng).unwrap()).unwrap();
+    let server = NetworkServer::new(&eval, &net, &plan).unwrap();
+    let client = Client::new(&plan, &k.sk).unwrap();
+    let mut max_diff = 0.0_f64;
+    for (row, twin) in test.x.rows().into_iter().zip(plain.rows()).take(8) {
+        let ct = client.encrypt_sample(&row.to_vec(), &mut k.rng).unwrap();
+        let z = client
+            .decrypt_outputs(&server.infer(&eval, &ct).unwrap(), 10)
+            .unwrap();
+        let twin = twin.to_vec();
+        max_diff = max_diff.max(metrics::max_abs_difference(&z, &twin).unwrap());
+        let z = ckks_ml::ndarray::Array2::from_shape_vec((2, 10), [z, twin].concat()).unwrap();
+        let argmax = metrics::argmax_rows(z.view());
+        assert_eq!(argmax[0], argmax[1]);
+    }
+    println!(
+        "digits CNN, N13: plaintext accuracy {acc:.4}, 8 encrypted images, max |logit diff| {max_diff:.2e}"
+    );
+    assert!(max_diff < 1e-3, "{max_diff}");
+}

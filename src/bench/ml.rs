@@ -1,5 +1,6 @@
 //! `ckks bench ml --params <set>`: encrypted heart-disease inference (logistic regression one
-//! sample and batched, a network with 16 hidden units and `x^2`), server side and round trip.
+//! sample and batched, a network with 16 hidden units and `x^2`), server side and round trip,
+//! and the digits CNN (one image, server side; accuracy encrypted vs plaintext).
 
 use std::time::Duration;
 
@@ -256,6 +257,65 @@ pub(crate) fn run(preset: Preset, threads: usize) -> Result<Vec<Record>, BoxErro
             metrics::max_abs_difference(&enc_z, &plain_z)?,
             vs,
             enc_z.len(),
+        );
+    }
+    // Digits CNN (4 kernels 3x3 stride 2, x^2, dense to 10): the convolution as the 64 x 64
+    // first-layer matrix of a network, one image, server side; accuracy encrypted vs plaintext
+    // on as many test images as the client + server round trips do in 10 s.
+    {
+        use ckks_ml::plain::{ConvNet, ConvNetOptions};
+        let digits = sets::digits()?;
+        let dl = digits.class_labels()?;
+        let ds = split::stratified(&dl, 0.2, 2024)?;
+        let (dtrain, dtest) = (digits.subset(&ds.train), digits.subset(&ds.test));
+        let dy_train: Vec<usize> = ds.train.iter().map(|&i| dl[i]).collect();
+        let dy_test: Vec<usize> = ds.test.iter().map(|&i| dl[i]).collect();
+        let cnn = ConvNet::fit(dtrain.x.view(), &dy_train, 10, &ConvNetOptions::default())?;
+        let cnet = cnn.to_network();
+        let plan = Plan::network(&cnet, preset.literal())?;
+        let ctx = Context::new(plan.params.build()?)?;
+        let sk = SecretKey::generate(&ctx, &mut rng)?;
+        let eval = Evaluator::new(&ctx, plan.evaluation_keys(&sk, &mut rng)?)?;
+        let server = NetworkServer::new(&eval, &cnet, &plan)?;
+        let client = Client::new(&plan, &sk)?;
+        let ct = client.encrypt_sample(&dtest.x.row(0).to_vec(), &mut rng)?;
+        let t = measure(fast, || {
+            if let Err(e) = server.infer(&eval, &ct) {
+                failure.get_or_insert(e);
+            }
+        });
+        push("digits_cnn_single", &plan, t, 1);
+        let plain_pred = cnn.predict(dtest.x.view())?;
+        let start = std::time::Instant::now();
+        let mut enc_pred = Vec::new();
+        for row in dtest.x.rows() {
+            if start.elapsed() >= Duration::from_secs(10) {
+                break;
+            }
+            let ct = client.encrypt_sample(&row.to_vec(), &mut rng)?;
+            let z = client.decrypt_outputs(&server.infer(&eval, &ct)?, server.outputs())?;
+            let z = Array2::from_shape_vec((1, z.len()), z)?;
+            enc_pred.extend(metrics::argmax_rows(z.view()));
+        }
+        let m = enc_pred.len();
+        let truth = dy_test
+            .get(..m)
+            .ok_or("more predictions than test images")?;
+        let plain = plain_pred
+            .get(..m)
+            .ok_or("more predictions than test images")?;
+        let vs = "test labels (stratified 20% split)";
+        value(
+            "digits_cnn_accuracy_plain",
+            metrics::accuracy(plain, truth)?,
+            vs,
+            m,
+        );
+        value(
+            "digits_cnn_accuracy_encrypted",
+            metrics::accuracy(&enc_pred, truth)?,
+            vs,
+            m,
         );
     }
     if let Some(e) = failure {

@@ -6,6 +6,8 @@
 //! - [`SoftmaxRegression`]: multi-class logistic regression (iris, digits).
 //! - [`Network`]: one hidden layer with a polynomial activation (`x^2`, a polynomial sigmoid,
 //!   or `0.5 x + 0.5`, which makes the network linear).
+//! - [`ConvNet`]: a convolution layer with shared kernels, `x^2`, a dense layer (CryptoNets in
+//!   miniature); [`ConvNet::to_network`] writes the convolution as the matrix of a [`Network`].
 //!
 //! Every model standardizes its input with a [`crate::data::Standardizer`] fitted
 //! on its training rows, takes raw features at prediction time, and round-trips through JSON
@@ -27,12 +29,14 @@
 //! # Ok::<(), ckks_ml::Error>(())
 //! ```
 
+mod conv;
 mod linalg;
 mod linear;
 mod logistic;
 mod network;
 mod softmax;
 
+pub use conv::{ConvNet, ConvNetOptions, ConvShape};
 pub use linear::{LinearOptions, LinearRegression};
 pub use logistic::{LogisticOptions, LogisticRegression};
 pub use network::{Network, NetworkOptions};
@@ -215,6 +219,8 @@ pub enum Model {
     SoftmaxRegression(SoftmaxRegression),
     /// A [`Network`].
     Network(Network),
+    /// A [`ConvNet`].
+    ConvNet(ConvNet),
 }
 
 #[derive(Serialize, Deserialize)]
@@ -252,6 +258,7 @@ impl Model {
             Model::LogisticRegression(m) => m.validate(),
             Model::SoftmaxRegression(m) => m.validate(),
             Model::Network(m) => m.validate(),
+            Model::ConvNet(m) => m.validate(),
         }
     }
 
@@ -261,6 +268,7 @@ impl Model {
             Model::LogisticRegression(_) => "logistic_regression",
             Model::SoftmaxRegression(_) => "softmax_regression",
             Model::Network(_) => "network",
+            Model::ConvNet(_) => "conv_net",
         }
     }
 }

@@ -1,6 +1,6 @@
 //! A network with one hidden layer and a polynomial activation.
 
-use ndarray::{Array1, Array2, ArrayView2, Axis};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
 use super::softmax::{one_hot, shape_error, softmax_rows};
@@ -88,6 +88,109 @@ fn to_matrix(rows: &[Vec<f64>], cols: usize) -> Array2<f64> {
     m
 }
 
+/// The training targets: one column of 0/1 for two classes, else one-hot rows.
+pub(crate) fn targets(y: &[usize], classes: usize) -> Result<Array2<f64>> {
+    if classes > 2 {
+        return one_hot(y, classes);
+    }
+    let mut t = Array2::zeros((y.len(), 1));
+    for (i, &l) in y.iter().enumerate() {
+        if l >= 2 {
+            return Err(Error::InvalidArgument {
+                name: "label",
+                value: l.to_string(),
+                expected: "0 or 1 for two classes",
+            });
+        }
+        t[[i, 0]] = l as f64;
+    }
+    Ok(t)
+}
+
+/// The mean loss of a one-hidden-layer network over the rows of `xs` (already standardized)
+/// and its gradient with respect to every parameter (the penalty is the caller's).
+pub(crate) struct Gradients {
+    /// Mean logistic loss (one output) or cross-entropy (softmax).
+    pub loss: f64,
+    /// d loss / d w1, `hidden x inputs`.
+    pub w1: Array2<f64>,
+    /// d loss / d b1.
+    pub b1: Array1<f64>,
+    /// d loss / d w2, `outputs x hidden`.
+    pub w2: Array2<f64>,
+    /// d loss / d b2.
+    pub b2: Array1<f64>,
+}
+
+/// Forward and backward pass of `W2 act(W1 xs + b1) + b2` against `targets` (from
+/// [`targets`]): logistic loss for one output, softmax cross-entropy for more.
+pub(crate) fn loss_and_gradients(
+    xs: &Array2<f64>,
+    targets: &Array2<f64>,
+    w1: ArrayView2<'_, f64>,
+    b1: ArrayView1<'_, f64>,
+    act: &Activation,
+    w2: ArrayView2<'_, f64>,
+    b2: ArrayView1<'_, f64>,
+) -> Gradients {
+    let n = xs.nrows();
+    let nf = n as f64;
+    let pre = xs.dot(&w1.t()) + b1;
+    let a = pre.mapv(|v| act.eval(v));
+    let z = a.dot(&w2.t()) + b2;
+    let (loss, dz) = if targets.ncols() == 1 {
+        let mut loss = 0.0;
+        let mut dz = Array2::zeros((n, 1));
+        for i in 0..n {
+            let (zi, yi) = (z[[i, 0]], targets[[i, 0]]);
+            loss += zi.max(0.0) + (-zi.abs()).exp().ln_1p() - yi * zi;
+            dz[[i, 0]] = (sigmoid(zi) - yi) / nf;
+        }
+        (loss / nf, dz)
+    } else {
+        let mut p = z;
+        softmax_rows(&mut p);
+        let loss = -(targets * &p.mapv(|v| v.max(1e-300).ln())).sum() / nf;
+        (loss, (p - targets) / nf)
+    };
+    let gw2 = dz.t().dot(&a);
+    let gb2 = dz.sum_axis(Axis(0));
+    let dpre = dz.dot(&w2) * pre.mapv(|v| act.derivative(v));
+    Gradients {
+        loss,
+        w1: dpre.t().dot(xs),
+        b1: dpre.sum_axis(Axis(0)),
+        w2: gw2,
+        b2: gb2,
+    }
+}
+
+/// Class probabilities from logits: `[1 - p, p]` per row for one output, else the softmax.
+pub(crate) fn probabilities(z: Array2<f64>) -> Array2<f64> {
+    if z.ncols() == 1 {
+        let mut p = Array2::zeros((z.nrows(), 2));
+        for (i, &zi) in z.column(0).iter().enumerate() {
+            let s = sigmoid(zi);
+            p[[i, 0]] = 1.0 - s;
+            p[[i, 1]] = s;
+        }
+        p
+    } else {
+        let mut p = z;
+        softmax_rows(&mut p);
+        p
+    }
+}
+
+/// The most likely class from logits: `logit > 0` for one output, else the argmax.
+pub(crate) fn decisions(z: ArrayView2<'_, f64>) -> Vec<usize> {
+    if z.ncols() == 1 {
+        z.column(0).iter().map(|&v| usize::from(v > 0.0)).collect()
+    } else {
+        crate::metrics::argmax_rows(z)
+    }
+}
+
 impl Network {
     /// Trains on raw features `x` and labels `y` in `0..classes` (full batch).
     pub fn fit(
@@ -106,24 +209,9 @@ impl Network {
         }
         let standardizer = Standardizer::fit(x)?;
         let xs = standardizer.transform(x)?;
-        let (n, d, h) = (xs.nrows(), xs.ncols(), opts.hidden);
-        let k = if classes == 2 { 1 } else { classes };
-        let targets: Array2<f64> = if k == 1 {
-            let mut t = Array2::zeros((n, 1));
-            for (i, &l) in y.iter().enumerate() {
-                if l >= 2 {
-                    return Err(Error::InvalidArgument {
-                        name: "label",
-                        value: l.to_string(),
-                        expected: "0 or 1 for two classes",
-                    });
-                }
-                t[[i, 0]] = l as f64;
-            }
-            t
-        } else {
-            one_hot(y, k)?
-        };
+        let (d, h) = (xs.ncols(), opts.hidden);
+        let targets = targets(y, classes)?;
+        let k = targets.ncols();
         let mut rng = SplitMix64::new(opts.seed);
         let (s1, s2) = (1.0 / (d as f64).sqrt(), 1.0 / (h as f64).sqrt());
         let mut theta: Vec<f64> = Vec::with_capacity(h * d + h + k * h + k);
@@ -133,55 +221,31 @@ impl Network {
         theta.extend(std::iter::repeat_n(0.0, k));
         let act = opts.activation.clone();
         let l2 = opts.train.l2;
-        let nf = n as f64;
         let (o_b1, o_w2, o_b2) = (h * d, h * d + h, h * d + h + k * h);
         minimize(&mut theta, &opts.train, |th, grad| {
             let w1 = ArrayView2::from_shape((h, d), &th[..o_b1]).map_err(shape_error)?;
-            let b1 = ndarray::ArrayView1::from(&th[o_b1..o_w2]);
+            let b1 = ArrayView1::from(&th[o_b1..o_w2]);
             let w2 = ArrayView2::from_shape((k, h), &th[o_w2..o_b2]).map_err(shape_error)?;
-            let b2 = ndarray::ArrayView1::from(&th[o_b2..]);
-            let pre = xs.dot(&w1.t()) + b1;
-            let a = pre.mapv(|v| act.eval(v));
-            let z = a.dot(&w2.t()) + b2;
-            let (loss, dz) = if k == 1 {
-                let mut loss = 0.0;
-                let mut dz = Array2::zeros((n, 1));
-                for i in 0..n {
-                    let (zi, yi) = (z[[i, 0]], targets[[i, 0]]);
-                    loss += zi.max(0.0) + (-zi.abs()).exp().ln_1p() - yi * zi;
-                    dz[[i, 0]] = (sigmoid(zi) - yi) / nf;
-                }
-                (loss / nf, dz)
-            } else {
-                let mut p = z;
-                softmax_rows(&mut p);
-                let loss = -(&targets * &p.mapv(|v| v.max(1e-300).ln())).sum() / nf;
-                (loss, (p - &targets) / nf)
-            };
-            let gw2 = dz.t().dot(&a);
-            let gb2 = dz.sum_axis(Axis(0));
-            let da = dz.dot(&w2);
-            let dpre = da * pre.mapv(|v| act.derivative(v));
-            let gw1 = dpre.t().dot(&xs);
-            let gb1 = dpre.sum_axis(Axis(0));
-            for (g, (gv, wv)) in grad[..o_b1].iter_mut().zip(gw1.iter().zip(w1.iter())) {
-                *g = gv + l2 * wv;
+            let b2 = ArrayView1::from(&th[o_b2..]);
+            let g = loss_and_gradients(&xs, &targets, w1, b1, &act, w2, b2);
+            for (gr, (gv, wv)) in grad[..o_b1].iter_mut().zip(g.w1.iter().zip(w1.iter())) {
+                *gr = gv + l2 * wv;
             }
-            for (g, v) in grad[o_b1..o_w2].iter_mut().zip(gb1.iter()) {
-                *g = *v;
+            for (gr, v) in grad[o_b1..o_w2].iter_mut().zip(g.b1.iter()) {
+                *gr = *v;
             }
-            for (g, (gv, wv)) in grad[o_w2..o_b2].iter_mut().zip(gw2.iter().zip(w2.iter())) {
-                *g = gv + l2 * wv;
+            for (gr, (gv, wv)) in grad[o_w2..o_b2].iter_mut().zip(g.w2.iter().zip(w2.iter())) {
+                *gr = gv + l2 * wv;
             }
-            for (g, v) in grad[o_b2..].iter_mut().zip(gb2.iter()) {
-                *g = *v;
+            for (gr, v) in grad[o_b2..].iter_mut().zip(g.b2.iter()) {
+                *gr = *v;
             }
             let penalty = th[..o_b1]
                 .iter()
                 .chain(&th[o_w2..o_b2])
                 .map(|v| v * v)
                 .sum::<f64>();
-            Ok(loss + 0.5 * l2 * penalty)
+            Ok(g.loss + 0.5 * l2 * penalty)
         })?;
         Ok(Self {
             standardizer,
@@ -225,30 +289,12 @@ impl Network {
 
     /// Class probabilities: `[1 - p, p]` per row for a binary network, else the softmax.
     pub fn predict_proba(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
-        let z = self.logits(x)?;
-        if self.outputs() == 1 {
-            let mut p = Array2::zeros((z.nrows(), 2));
-            for (i, &zi) in z.column(0).iter().enumerate() {
-                let s = sigmoid(zi);
-                p[[i, 0]] = 1.0 - s;
-                p[[i, 1]] = s;
-            }
-            Ok(p)
-        } else {
-            let mut p = z;
-            softmax_rows(&mut p);
-            Ok(p)
-        }
+        Ok(probabilities(self.logits(x)?))
     }
 
     /// The most likely class of each sample.
     pub fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Vec<usize>> {
-        let z = self.logits(x)?;
-        if self.outputs() == 1 {
-            Ok(z.column(0).iter().map(|&v| usize::from(v > 0.0)).collect())
-        } else {
-            Ok(crate::metrics::argmax_rows(z.view()))
-        }
+        Ok(decisions(self.logits(x)?.view()))
     }
 
     /// Checks shapes and finiteness.
