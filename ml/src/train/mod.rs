@@ -101,9 +101,11 @@
 
 mod client;
 mod server;
+mod session;
 
 pub use client::{EncryptedData, TrainClient};
 pub use server::{EncryptedState, TrainServer};
+pub use session::{Progress, Run, Session, peak_memory_bytes};
 
 use ckks::params::{ParametersLiteral, SecurityLevel, max_log_qp};
 use ckks::{Context, EvaluationKeys, Evaluator, SecretKey};

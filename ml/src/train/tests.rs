@@ -1,5 +1,5 @@
+use ckks::Context;
 use ckks::params::ParametersLiteral;
-use ckks::{Context, Evaluator, SecretKey};
 use ndarray::Array2;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
@@ -42,32 +42,28 @@ fn toy() -> (Array2<f64>, Vec<bool>, Vec<f64>) {
     (x, labels, targets)
 }
 
-/// Trains encrypted per `plan` and returns (decrypted weights, twin weights).
-fn run(plan: &TrainPlan, rows: &[Vec<f64>], refresh: bool) -> (Vec<f64>, Vec<f64>) {
+/// Trains encrypted per `plan` (refreshing between rounds) and returns (decrypted weights,
+/// twin weights).
+fn run(plan: &TrainPlan, rows: &[Vec<f64>]) -> (Vec<f64>, Vec<f64>) {
     let ctx = Context::new(plan.params.build_insecure_for_tests().unwrap()).unwrap();
     let mut rng = ChaCha20Rng::from_seed([3; 32]);
-    let sk = SecretKey::generate(&ctx, &mut rng).unwrap();
-    let eval = Evaluator::new(&ctx, plan.evaluation_keys(&sk, &mut rng).unwrap()).unwrap();
-    let client = TrainClient::new(plan, &sk).unwrap();
-    let data = client.encrypt_data(rows, &mut rng).unwrap();
-    let server = TrainServer::new(&eval, plan, data).unwrap();
-    let mut state = client.start(&mut rng).unwrap();
-    for round in 0..plan.config.rounds {
-        if refresh && round > 0 {
-            state = client.refresh(&state, &mut rng).unwrap();
-        }
-        let mut seen = 0;
-        state = server.round(state, |i| seen = i).unwrap();
-        assert_eq!(seen, plan.config.iterations);
-    }
-    assert_eq!(state.iteration, plan.config.iterations * plan.config.rounds);
-    let Some(w) = &state.v else {
-        panic!("no weights after training");
-    };
-    (
-        client.decrypt_weights(w).unwrap(),
-        twin(plan, rows).unwrap(),
-    )
+    let session = Session::with_context(&ctx, plan, &mut rng).unwrap();
+    let mut events = Vec::new();
+    let out = session.run(rows, &mut rng, |p| events.push(p)).unwrap();
+    let iterations = plan.config.iterations * plan.config.rounds;
+    assert_eq!(
+        events.last(),
+        Some(&Progress::Iteration {
+            done: iterations,
+            total: iterations
+        })
+    );
+    let refreshes = events
+        .iter()
+        .filter(|e| matches!(e, Progress::Refreshed { .. }))
+        .count();
+    assert_eq!(refreshes, plan.config.rounds - 1);
+    (out.weights, twin(plan, rows).unwrap())
 }
 
 #[test]
@@ -87,7 +83,7 @@ fn logistic_matches_twin_and_learns() {
         plan.rotations,
         vec![-3, -2, -1, 1, 2, 4, 8, 16, 32, 64, 128]
     );
-    let (got, want) = run(&plan, &rows, false);
+    let (got, want) = run(&plan, &rows);
     let rel = relative_difference(&got, &want).unwrap();
     assert!(rel < 1e-4, "{got:?} vs {want:?}: {rel}");
     // The trained model separates the toy classes.
@@ -111,7 +107,7 @@ fn linear_with_refresh_matches_twin() {
     let (_, depth) = round_depth(&Task::Linear, &config).unwrap();
     assert_eq!(depth, 6);
     let plan = TrainPlan::new(&small_params(depth), Task::Linear, config, rows.len(), 5).unwrap();
-    let (got, want) = run(&plan, &rows, true);
+    let (got, want) = run(&plan, &rows);
     let rel = relative_difference(&got, &want).unwrap();
     assert!(rel < 1e-4, "{got:?} vs {want:?}: {rel}");
     assert_eq!(got.len(), 5);
