@@ -135,7 +135,7 @@ pub(crate) fn run(args: &TrainArgs) -> Result<(), BoxError> {
     let columns = rows.first().map_or(0, Vec::len);
     let plan = TrainPlan::with_default_params(task, config, rows.len(), columns)?;
     println!(
-        "plan: N = 2^{}, {} levels ({} per iteration), log2(PQ) = {:.0} (128-bit), {} rows x {} slots per ciphertext, {} ciphertexts, {} rotation keys",
+        "plan: N = 2^{}, {} levels ({} per iteration), log2(PQ) = {:.0} (128-bit), {} rows of {} slots per ciphertext, {} ciphertexts, {} rotation keys",
         plan.params.log_n,
         plan.depth,
         plan.depth_per_iteration,
