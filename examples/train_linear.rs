@@ -49,6 +49,10 @@ fn fit(name: &str, data: &Dataset, rounds: usize) -> Result<(), BoxError> {
     let session = Session::new(&plan, &mut rng)?;
     let run = session.run(&rows, &mut rng, |_| {})?;
     let twin = train::twin(&plan, &rows)?;
+    let rel = train::relative_difference(&run.weights, &twin)?;
+    if rel > 1e-3 {
+        return Err(format!("{name}: weights {rel:.1e} from the twin, more than 1e-3").into());
+    }
     let encrypted = train::linear_model(&plan, standardizer.clone(), &run.weights)?;
     let twin_model = train::linear_model(&plan, standardizer, &twin)?;
     let ols = LinearRegression::fit(tr.x.view(), tr.y.view(), &LinearOptions { l2: 0.0 })?;
@@ -70,7 +74,7 @@ fn fit(name: &str, data: &Dataset, rounds: usize) -> Result<(), BoxError> {
         r2(&encrypted)?,
         r2(&twin_model)?,
         r2(&ols)?,
-        train::relative_difference(&run.weights, &twin)?
+        rel
     );
     println!(
         "  keys {:.1} s, encrypt {:.2} s, train {:.2} s (with {} refreshes), decrypt {:.3} s",
