@@ -137,7 +137,9 @@ fn cross_validate(name: &str, data: &Dataset, degree: usize) -> Result<(), BoxEr
             totals.accuracy[k] += scores[2 * k + 1] / 5.0;
         }
         if rel > 1e-3 {
-            return Err(format!("fold {f}: weights {rel:.1e} from the twin, more than 1e-3").into());
+            return Err(
+                format!("fold {f}: weights {rel:.1e} from the twin, more than 1e-3").into(),
+            );
         }
         totals.seconds += seconds / 5.0;
         totals.worst_twin = totals.worst_twin.max(rel);

@@ -200,3 +200,58 @@ fn schedule_and_plans() {
         Err(Error::PlanDoesNotFit { .. })
     ));
 }
+
+#[test]
+fn mismatched_inputs_are_errors() {
+    let (x, y, t) = toy();
+    let t = ndarray::Array1::from(t);
+    assert!(matches!(
+        prepare_logistic(x.view(), &y[..10]),
+        Err(Error::ShapeMismatch { .. })
+    ));
+    let (rows, standardizer) = prepare_linear(x.view(), t.view()).unwrap();
+    let config = TrainConfig {
+        iterations: 1,
+        ..TrainConfig::default()
+    };
+    let plan = TrainPlan::new(&small_params(3), Task::Linear, config, rows.len(), 5).unwrap();
+    assert!(logistic_model(&plan, standardizer, &[0.0; 5]).is_err());
+    assert!(matches!(
+        twin(&plan, &rows[1..]),
+        Err(Error::ShapeMismatch { .. })
+    ));
+
+    let ctx = Context::new(plan.params.build_insecure_for_tests().unwrap()).unwrap();
+    let other = Context::new(small_params(4)).unwrap();
+    assert!(matches!(
+        plan.check_context(&other),
+        Err(Error::LayoutMismatch(_))
+    ));
+    let mut rng = ChaCha20Rng::from_seed([5; 32]);
+    let sk = ckks::SecretKey::generate(&ctx, &mut rng).unwrap();
+    let client = TrainClient::new(&plan, &sk).unwrap();
+    assert!(client.encrypt_data(&rows[1..], &mut rng).is_err());
+    assert!(client.encrypt_weights(&[0.0; 3], &mut rng).is_err());
+    let data = client.encrypt_data(&rows, &mut rng).unwrap();
+    // Additions only: no key is needed to build the server.
+    let eval = ckks::Evaluator::without_keys(&ctx);
+    let short = EncryptedData {
+        chunks: vec![data.chunks[0][..4].to_vec()],
+    };
+    assert!(matches!(
+        TrainServer::new(&eval, &plan, short),
+        Err(Error::ShapeMismatch { .. })
+    ));
+    let server = TrainServer::new(&eval, &plan, data).unwrap();
+    // Linear regression has no zero start, and the schedule has one iteration.
+    assert!(matches!(
+        server.step(&EncryptedState::zero()),
+        Err(Error::InvalidArgument { .. })
+    ));
+    let mut state = client.start(&mut rng).unwrap();
+    state.iteration = 1;
+    assert!(matches!(
+        server.step(&state),
+        Err(Error::InvalidArgument { .. })
+    ));
+}
