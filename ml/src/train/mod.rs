@@ -10,7 +10,7 @@
 //! The **client** owns the data and the secret key. It standardizes the features, builds the
 //! rows `z_i` ([`prepare_logistic`], [`prepare_linear`]), encrypts them
 //! ([`TrainClient::encrypt_data`]) and generates the evaluation keys the [`TrainPlan`] lists.
-//! The **server** ([`TrainServer`]) holds an [`Evaluator`](ckks::Evaluator), the public plan
+//! The **server** ([`TrainServer`]) holds an [`Evaluator`], the public plan
 //! and the ciphertexts: it never decrypts, and returns encrypted weights, which only the client
 //! decrypts ([`TrainClient::decrypt_weights`]).
 //!
