@@ -94,6 +94,7 @@ pub(crate) fn run(args: &TrainArgs) -> Result<(), BoxError> {
             ..Default::default()
         },
     )?;
+    // With no held-out part the report scores the training rows.
     let (train_set, test_set) = if args.test_fraction > 0.0 {
         let s = split::shuffled(data.n_samples(), args.test_fraction, args.seed)?;
         (data.subset(&s.train), data.subset(&s.test))
@@ -245,7 +246,7 @@ fn report_logistic(
     let y = test.binary_labels(threshold);
     println!(
         "{:<34} {:>8} {:>9}",
-        "model (held-out rows)", "AUC", "accuracy"
+        "model (scored rows)", "AUC", "accuracy"
     );
     for (name, m) in [
         ("encrypted training", &encrypted),
@@ -279,7 +280,7 @@ fn report_linear(
         &LinearOptions { l2: 0.0 },
     )?;
     let y = test.y.to_vec();
-    println!("{:<34} {:>8}", "model (held-out rows)", "r2");
+    println!("{:<34} {:>8}", "model (scored rows)", "r2");
     for (name, m) in [
         ("encrypted training", &encrypted),
         ("plaintext twin", &twin),
