@@ -8,6 +8,7 @@ mod ntt;
 mod ops;
 mod sizes;
 pub(crate) mod timing;
+mod train;
 
 /// Arguments of `ckks bench`.
 #[derive(Debug, Args)]
@@ -15,7 +16,8 @@ pub(crate) struct BenchArgs {
     /// What to measure: `ntt` (one-limb transforms), `ops` (every CKKS primitive and the
     /// precision group), `circuits` (hoisted rotations, matrix-vector product, polynomials,
     /// with their precision), `sizes` (the serialized size of every object), `ml` (encrypted
-    /// heart-disease inference).
+    /// heart-disease inference), `train` (Edinburgh 5-fold logistic regression trained on
+    /// encrypted data).
     group: String,
     /// The parameter set: n13, n14, n15, ref-a, ref-b (default: n13 for ml, ref-a otherwise).
     #[arg(long)]
@@ -69,9 +71,10 @@ pub(crate) fn run(args: &BenchArgs) -> Result<(), Box<dyn std::error::Error>> {
         "circuits" => circuits::run(preset(params("ref-a"))?, args.threads)?,
         "sizes" => sizes::run(preset(params("ref-a"))?)?,
         "ml" => ml::run(preset(params("n13"))?, args.threads)?,
+        "train" => train::run(args.threads)?,
         other => {
             return Err(format!(
-                "unknown bench group `{other}`: known groups are ntt, ops, circuits, sizes, ml"
+                "unknown bench group `{other}`: known groups are ntt, ops, circuits, sizes, ml, train"
             )
             .into());
         }
@@ -93,7 +96,7 @@ fn preset(name: &str) -> Result<ckks::params::Preset, Box<dyn std::error::Error>
     })
 }
 
-fn rayon_threads(threads: usize) -> Result<(), Box<dyn std::error::Error>> {
+pub(crate) fn rayon_threads(threads: usize) -> Result<(), Box<dyn std::error::Error>> {
     if threads == 0 {
         return Err("--threads must be at least 1".into());
     }
