@@ -6,6 +6,7 @@
 
 pub mod client;
 mod error;
+pub mod loadtest;
 pub mod serve;
 pub mod wire;
 

@@ -1,11 +1,14 @@
 //! `ckks`: the command-line tool of ckks-rs.
 //!
 //! `ckks demo` runs the main story end to end; `ckks bench <group> --json` prints one JSON
-//! object per measurement, the format every issue's progress is measured in.
+//! object per measurement, the format every issue's progress is measured in. `ckks serve`,
+//! `ckks client` and `ckks loadtest` are the encrypted-inference service, its client and its
+//! load test (the library half, `ckks_cli`, holds their code).
 
 use clap::{Parser, Subcommand};
 
 mod bench;
+mod commands;
 mod demo;
 
 /// mimalloc keeps freed memory for reuse instead of trimming the heap after every large
@@ -18,7 +21,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[command(
     name = "ckks",
     version,
-    about = "CKKS homomorphic encryption: demo, benchmarks"
+    about = "CKKS homomorphic encryption: demo, benchmarks, encrypted-inference service"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -31,6 +34,12 @@ enum Command {
     Demo,
     /// Measure a group of operations and print medians.
     Bench(bench::BenchArgs),
+    /// Serve encrypted inference over HTTP for the models of a directory.
+    Serve(commands::serve::ServeArgs),
+    /// Talk to a server: make and upload keys, predict on encrypted data.
+    Client(commands::client::ClientArgs),
+    /// Load-test a server on loopback (concurrent clients, or a flood of malformed requests).
+    Loadtest(commands::loadtest::LoadtestArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -38,6 +47,9 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Demo => demo::run(),
         Command::Bench(args) => bench::run(&args),
+        Command::Serve(args) => commands::serve::run(&args),
+        Command::Client(args) => commands::client::run(&args),
+        Command::Loadtest(args) => commands::loadtest::run(&args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
