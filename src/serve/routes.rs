@@ -17,7 +17,7 @@ use ckks::serialize::{Header, ObjectKind, peek_header};
 use ckks::{
     Ciphertext, Context, EvaluationKeys, Evaluator, GaloisKeys, PublicKey, RelinearizationKey,
 };
-use http_body_util::{BodyExt, LengthLimitError, Limited};
+use http_body_util::BodyExt;
 use serde::Deserialize;
 
 use super::keystore::KeySet;
@@ -105,30 +105,48 @@ async fn list_models(State(st): State<Shared>) -> Json<ModelList> {
     })
 }
 
-/// Reads a body of at most `limit` bytes: a declared `Content-Length` beyond it is refused
-/// before reading, and reading stops at the limit.
-async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, ApiError> {
+/// Reads a body of at most `limit` bytes. A larger body is a 413: it is drained (not kept)
+/// up to twice the limit so that the client reads the answer on a clean connection; a body
+/// declared larger than that is refused at once and the connection closed.
+async fn read_body(headers: &HeaderMap, mut body: Body, limit: usize) -> Result<Bytes, ApiError> {
     let too_large = || {
         ApiError::new(
             ErrorCode::BodyTooLarge,
             format!("the body exceeds this route's limit of {limit} bytes"),
         )
     };
+    let drain_limit = limit.saturating_mul(2);
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
+    if declared.is_some_and(|n| n > drain_limit as u64) {
         return Err(too_large());
     }
-    match Limited::new(body, limit).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),
-        Err(e) => Err(ApiError::new(
-            ErrorCode::MalformedBody,
-            format!("the body could not be read: {e}"),
-        )),
+    let mut kept = Vec::with_capacity(declared.map_or(0, |n| (n as usize).min(limit)));
+    let mut total = 0usize;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| {
+            ApiError::new(
+                ErrorCode::MalformedBody,
+                format!("the body could not be read: {e}"),
+            )
+        })?;
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        total = total.saturating_add(data.len());
+        if total > drain_limit {
+            break;
+        }
+        if total <= limit {
+            kept.extend_from_slice(&data);
+        }
     }
+    if total > limit {
+        return Err(too_large());
+    }
+    Ok(Bytes::from(kept))
 }
 
 fn malformed(e: impl std::fmt::Display) -> ApiError {
@@ -404,6 +422,9 @@ async fn predict(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
+    // The body first (bounded): an early error answer on a half-read request would cost the
+    // client its connection.
+    let bytes = read_body(&headers, body, st.config.max_body_bytes).await?;
     let Path(name) = path.map_err(malformed)?;
     let Some(model) = st.models.get(&name) else {
         let shown: String = name.chars().take(64).collect();
@@ -424,7 +445,6 @@ async fn predict(
     };
     let set = st.keys.get(&id).ok_or_else(|| unknown_key_set(&id))?;
     check_key_set(model, &set)?;
-    let bytes = read_body(&headers, body, st.config.max_body_bytes).await?;
     let objects = unpack(&bytes, usize::MAX).map_err(malformed)?;
     if objects.len() > st.config.max_ciphertexts {
         return Err(ApiError::new(
