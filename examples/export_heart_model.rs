@@ -28,10 +28,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     std::fs::create_dir_all(&out)?;
     let model_path = format!("{out}/heart.json");
-    std::fs::write(
-        &model_path,
-        Model::LogisticRegression(lr).to_json()? + "\n",
-    )?;
+    std::fs::write(&model_path, Model::LogisticRegression(lr).to_json()? + "\n")?;
 
     let mut csv = heart.feature_names.join(",") + ",label\n";
     for &i in s.test.iter().take(10) {

@@ -37,8 +37,8 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
 use crate::wire::{
-    ErrorBody, ErrorCode, Health, KeySetCreated, ModelInfo, ModelList, OutputKind,
-    format_param_id, pack, unpack,
+    ErrorBody, ErrorCode, Health, KeySetCreated, ModelInfo, ModelList, OutputKind, format_param_id,
+    pack, unpack,
 };
 
 /// A connection to a `ckks serve` instance (HTTP/1.1 over TCP, connections kept alive and
@@ -131,7 +131,11 @@ impl Client {
         list.models
             .into_iter()
             .find(|m| m.name == name)
-            .ok_or_else(|| Error::Input(format!("the server has no model {name:?}; it serves {names:?}")))
+            .ok_or_else(|| {
+                Error::Input(format!(
+                    "the server has no model {name:?}; it serves {names:?}"
+                ))
+            })
     }
 
     /// `POST /v1/keys` with the evaluation keys of a key directory.
@@ -242,7 +246,8 @@ impl KeyDir {
         };
         if path.join(SECRET).exists() && !overwrite {
             return Err(dir_error(
-                "a secret key exists already: choose another directory, or overwrite it on purpose".into(),
+                "a secret key exists already: choose another directory, or overwrite it on purpose"
+                    .into(),
             ));
         }
         create_private_dir(path)?;
@@ -263,8 +268,8 @@ impl KeyDir {
             None => {}
         }
         write_file(&path.join(GALOIS), &evk.galois_keys().to_bytes())?;
-        let json = serde_json::to_vec_pretty(model)
-            .map_err(|e| dir_error(format!("model.json: {e}")))?;
+        let json =
+            serde_json::to_vec_pretty(model).map_err(|e| dir_error(format!("model.json: {e}")))?;
         write_file(&path.join(MODEL), &json)?;
         let stale = path.join(KEY_SET);
         if stale.exists() {
@@ -340,7 +345,10 @@ impl KeyDir {
     /// The key-set envelope for `POST /v1/keys`: the parameters and the public,
     /// relinearization and Galois keys, as stored. Never the secret key.
     pub fn key_set_body(&self) -> Result<Vec<u8>> {
-        let mut objects = vec![read_file(&self.path.join(PARAMS))?, read_file(&self.path.join(PUBLIC))?];
+        let mut objects = vec![
+            read_file(&self.path.join(PARAMS))?,
+            read_file(&self.path.join(PUBLIC))?,
+        ];
         let relin = self.path.join(RELIN);
         if relin.exists() {
             objects.push(read_file(&relin)?);

@@ -150,7 +150,8 @@ impl LoadReport {
 impl std::fmt::Display for LoadReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let ms = |d: Duration| d.as_secs_f64() * 1e3;
-        let mib = |b: Option<u64>| b.map_or("?".into(), |b| format!("{:.1} MiB", b as f64 / 1048576.0));
+        let mib =
+            |b: Option<u64>| b.map_or("?".into(), |b| format!("{:.1} MiB", b as f64 / 1048576.0));
         writeln!(
             f,
             "  {} ok in {:.1} s: {:.1} predictions/s",
@@ -165,11 +166,19 @@ impl std::fmt::Display for LoadReport {
             ms(self.latency[1]),
             ms(self.latency[2])
         )?;
-        let errors: Vec<String> = self.errors.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        let errors: Vec<String> = self
+            .errors
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect();
         writeln!(
             f,
             "  errors: {}",
-            if errors.is_empty() { "none".into() } else { errors.join(", ") }
+            if errors.is_empty() {
+                "none".into()
+            } else {
+                errors.join(", ")
+            }
         )?;
         writeln!(
             f,
@@ -234,8 +243,12 @@ pub async fn run_load(
     let mut tasks = Vec::new();
     for (i, row) in rows.into_iter().enumerate() {
         let body = keys.keys.encrypt_request(std::slice::from_ref(&row))?;
-        let (client, keys, key_set, model) =
-            (client.clone(), keys.clone(), key_set.clone(), model.to_string());
+        let (client, keys, key_set, model) = (
+            client.clone(),
+            keys.clone(),
+            key_set.clone(),
+            model.to_string(),
+        );
         let want = expected.as_ref().map(|e| e[i]);
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
@@ -243,7 +256,10 @@ pub async fn run_load(
             let (mut checked, mut max_error) = (0usize, 0f64);
             while Instant::now() < deadline {
                 let t = Instant::now();
-                match client.predict_encrypted(&model, &key_set, body.clone()).await {
+                match client
+                    .predict_encrypted(&model, &key_set, body.clone())
+                    .await
+                {
                     Ok(answer) => {
                         latencies.push(t.elapsed());
                         if latencies.len() % CHECK_EVERY == 1 {
@@ -262,7 +278,11 @@ pub async fn run_load(
                         }
                     }
                     Err(e) => {
-                        if let Error::Server { code: ErrorCode::Busy, .. } = e {
+                        if let Error::Server {
+                            code: ErrorCode::Busy,
+                            ..
+                        } = e
+                        {
                             tokio::time::sleep(Duration::from_millis(50)).await;
                         }
                         *errors.entry(error_label(&e)).or_default() += 1;
@@ -303,7 +323,11 @@ pub async fn run_load(
             .copied()
             .unwrap_or_default()
     };
-    report.latency = [pct(0.50), pct(0.99), latencies.last().copied().unwrap_or_default()];
+    report.latency = [
+        pct(0.50),
+        pct(0.99),
+        latencies.last().copied().unwrap_or_default(),
+    ];
     report.peak_memory = metric(client, "process_resident_memory_max_bytes").await?;
     report.key_set_memory = (
         metric(client, "ckks_key_set_bytes").await?,
@@ -423,12 +447,20 @@ impl Adversary {
             .encrypt(&low, &mut rng)?
             .to_bytes()]);
         let other = Context::new(
-            if own.n() == 1 << 13 { Preset::RefA } else { Preset::N13 }
-                .literal()
-                .build()?,
+            if own.n() == 1 << 13 {
+                Preset::RefA
+            } else {
+                Preset::N13
+            }
+            .literal()
+            .build()?,
         )?;
         let other_sk = SecretKey::generate(&other, &mut rng)?;
-        let other_pt = Encoder::new(&other).encode(&vec![0.5; slots], other.max_level(), other.default_scale())?;
+        let other_pt = Encoder::new(&other).encode(
+            &vec![0.5; slots],
+            other.max_level(),
+            other.default_scale(),
+        )?;
         let wrong_params = pack(&[Encryptor::with_secret_key(&other_sk)
             .encrypt(&other_pt, &mut rng)?
             .to_bytes()]);
@@ -450,16 +482,27 @@ impl Adversary {
             .iter()
             .map(|&kind| {
                 let request = match kind {
-                    MalformedKind::Truncated => post(predict(key_set), valid[..valid.len() / 2].to_vec()),
+                    MalformedKind::Truncated => {
+                        post(predict(key_set), valid[..valid.len() / 2].to_vec())
+                    }
                     MalformedKind::Garbled => post(predict(key_set), garbled.clone()),
                     MalformedKind::Garbage => post(predict(key_set), garbage.clone()),
                     MalformedKind::WrongParameters => post(predict(key_set), wrong_params.clone()),
-                    MalformedKind::UnknownKeySet => post(predict("0123456789abcdef0123456789abcdef"), valid.clone()),
-                    MalformedKind::Oversized => post(predict(key_set), vec![0u8; limits.max_body_bytes + 1]),
+                    MalformedKind::UnknownKeySet => {
+                        post(predict("0123456789abcdef0123456789abcdef"), valid.clone())
+                    }
+                    MalformedKind::Oversized => {
+                        post(predict(key_set), vec![0u8; limits.max_body_bytes + 1])
+                    }
                     MalformedKind::MissingGaloisKeys => post(predict(&no_galois), valid.clone()),
                     MalformedKind::WrongLevel => post(predict(key_set), wrong_level.clone()),
-                    MalformedKind::SecretKeyUpload => post("/v1/keys".into(), secret_upload.clone()),
-                    MalformedKind::UnknownModel => post(format!("/v1/models/no-such-model/predict?key_set={key_set}"), valid.clone()),
+                    MalformedKind::SecretKeyUpload => {
+                        post("/v1/keys".into(), secret_upload.clone())
+                    }
+                    MalformedKind::UnknownModel => post(
+                        format!("/v1/models/no-such-model/predict?key_set={key_set}"),
+                        valid.clone(),
+                    ),
                 };
                 (kind, request)
             })
@@ -503,7 +546,11 @@ impl std::fmt::Display for FloodReport {
         write!(
             f,
             "  a valid prediction afterwards: {}; server peak memory (VmHWM) {}",
-            if self.still_correct { "correct" } else { "WRONG" },
+            if self.still_correct {
+                "correct"
+            } else {
+                "WRONG"
+            },
             self.peak_memory
                 .map_or("?".into(), |b| format!("{:.1} MiB", b as f64 / 1048576.0))
         )
@@ -545,14 +592,17 @@ pub async fn run_flood(
                 }
                 let requests = adversary.requests();
                 let (kind, r) = &requests[i % requests.len()];
-                let (status, code) = match client.send(r.method.clone(), &r.path, r.body.clone()).await {
-                    Ok((status, body)) => (
-                        status.as_u16(),
-                        serde_json::from_slice::<crate::wire::ErrorBody>(&body)
-                            .map_or_else(|_| "no JSON error".to_string(), |e| e.error.code.to_string()),
-                    ),
-                    Err(e) => (0, error_label(&e)),
-                };
+                let (status, code) =
+                    match client.send(r.method.clone(), &r.path, r.body.clone()).await {
+                        Ok((status, body)) => (
+                            status.as_u16(),
+                            serde_json::from_slice::<crate::wire::ErrorBody>(&body).map_or_else(
+                                |_| "no JSON error".to_string(),
+                                |e| e.error.code.to_string(),
+                            ),
+                        ),
+                        Err(e) => (0, error_label(&e)),
+                    };
                 let expected = kind.expected();
                 // A full queue (429 busy) is an intended answer too.
                 if !((status == expected.status() && code == expected.as_str())

@@ -60,7 +60,11 @@ pub fn pack<B: AsRef<[u8]>>(objects: &[B]) -> Vec<u8> {
     let mut out = Vec::with_capacity(ENVELOPE_HEADER + total);
     out.extend_from_slice(&ENVELOPE_MAGIC);
     out.extend_from_slice(&[ENVELOPE_VERSION, 0, 0, 0]);
-    out.extend_from_slice(&u32::try_from(objects.len()).unwrap_or(u32::MAX).to_le_bytes());
+    out.extend_from_slice(
+        &u32::try_from(objects.len())
+            .unwrap_or(u32::MAX)
+            .to_le_bytes(),
+    );
     for o in objects {
         let o = o.as_ref();
         out.extend_from_slice(&(o.len() as u64).to_le_bytes());

@@ -54,7 +54,10 @@ async fn service_end_to_end() -> TestResult {
     {
         use std::os::unix::fs::PermissionsExt;
         let secret = keys.keys.path().join("secret.key");
-        assert_eq!(std::fs::metadata(secret)?.permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(secret)?.permissions().mode() & 0o777,
+            0o600
+        );
     }
     let created = client.upload_keys(&keys.keys).await?;
     assert_eq!(created.galois_elements.len(), 4);
@@ -65,13 +68,19 @@ async fn service_end_to_end() -> TestResult {
         .predict(&rows)?
         .ok_or("the heart model has a plaintext twin")?;
     for (g, w) in got.iter().zip(&want) {
-        assert!((g[0] - w).abs() < 1e-4, "encrypted {} vs plaintext {w}", g[0]);
+        assert!(
+            (g[0] - w).abs() < 1e-4,
+            "encrypted {} vs plaintext {w}",
+            g[0]
+        );
     }
 
     // Every kind of malformed request gets its 4xx and code.
     let adversary = Adversary::new(&client, &keys.keys, &created.key_set).await?;
     for (kind, r) in adversary.requests() {
-        let (status, body) = client.send(r.method.clone(), &r.path, r.body.clone()).await?;
+        let (status, body) = client
+            .send(r.method.clone(), &r.path, r.body.clone())
+            .await?;
         let expected = kind.expected();
         assert_eq!(
             (status.as_u16(), code_of(&body)),
@@ -89,16 +98,50 @@ async fn service_end_to_end() -> TestResult {
     // body, a wrong method, an unknown route, a prediction without a key set.
     let other = Preset::RefA.literal().build()?;
     let cases = [
-        (Method::POST, "/v1/keys", pack(&[other.to_bytes()]), ErrorCode::UnsupportedParameters),
-        (Method::POST, "/v1/keys", vec![7; (8 << 20) + 1], ErrorCode::BodyTooLarge),
-        (Method::POST, "/v1/keys", Vec::new(), ErrorCode::MalformedBody),
-        (Method::GET, "/v1/keys", Vec::new(), ErrorCode::MethodNotAllowed),
-        (Method::GET, "/nothing/here", Vec::new(), ErrorCode::NotFound),
-        (Method::POST, "/v1/models/heart/predict", Vec::new(), ErrorCode::MissingKeySet),
+        (
+            Method::POST,
+            "/v1/keys",
+            pack(&[other.to_bytes()]),
+            ErrorCode::UnsupportedParameters,
+        ),
+        (
+            Method::POST,
+            "/v1/keys",
+            vec![7; (8 << 20) + 1],
+            ErrorCode::BodyTooLarge,
+        ),
+        (
+            Method::POST,
+            "/v1/keys",
+            Vec::new(),
+            ErrorCode::MalformedBody,
+        ),
+        (
+            Method::GET,
+            "/v1/keys",
+            Vec::new(),
+            ErrorCode::MethodNotAllowed,
+        ),
+        (
+            Method::GET,
+            "/nothing/here",
+            Vec::new(),
+            ErrorCode::NotFound,
+        ),
+        (
+            Method::POST,
+            "/v1/models/heart/predict",
+            Vec::new(),
+            ErrorCode::MissingKeySet,
+        ),
     ];
     for (method, path, body, code) in cases {
         let (status, answer) = client.send(method, path, body).await?;
-        assert_eq!((status.as_u16(), code_of(&answer)), (code.status(), Some(code)), "{path}");
+        assert_eq!(
+            (status.as_u16(), code_of(&answer)),
+            (code.status(), Some(code)),
+            "{path}"
+        );
     }
 
     // Backpressure: one worker and a queue of two; eight requests at once (each of 8
@@ -119,17 +162,29 @@ async fn service_end_to_end() -> TestResult {
         }
         statuses.push(status.as_u16());
     }
-    assert!(statuses.contains(&429) && statuses.contains(&200), "{statuses:?}");
-    assert!(statuses.iter().all(|s| [200, 429].contains(s)), "{statuses:?}");
+    assert!(
+        statuses.contains(&429) && statuses.contains(&200),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| [200, 429].contains(s)),
+        "{statuses:?}"
+    );
 
     // Metrics.
     let (_, text) = client.send(Method::GET, "/metrics", Vec::new()).await?;
     let text = String::from_utf8_lossy(&text);
-    assert!(text.contains(
-        "ckks_requests_total{route=\"POST /v1/models/{name}/predict\",status=\"429\"}"
-    ));
+    assert!(
+        text.contains(
+            "ckks_requests_total{route=\"POST /v1/models/{name}/predict\",status=\"429\"}"
+        )
+    );
     assert!(text.contains("ckks_request_duration_seconds_bucket{route=\"POST /v1/keys\""));
-    assert!(metric(&client, "ckks_key_set_bytes").await?.is_some_and(|b| b > 10 << 20));
+    assert!(
+        metric(&client, "ckks_key_set_bytes")
+            .await?
+            .is_some_and(|b| b > 10 << 20)
+    );
     assert!(
         metric(&client, "process_resident_memory_max_bytes")
             .await?

@@ -128,7 +128,10 @@ async fn models(client: &Client) -> Result<()> {
 
 async fn open_checked(client: &Client, model: &str, dir: &Path) -> Result<KeyDir> {
     let keys = KeyDir::open(dir).map_err(|e| {
-        format!("{e} (make keys first: ckks client keygen --model {model} --keys {})", dir.display())
+        format!(
+            "{e} (make keys first: ckks client keygen --model {model} --keys {})",
+            dir.display()
+        )
     })?;
     keys.check_model(&client.model(model).await?)?;
     Ok(keys)
@@ -177,7 +180,13 @@ async fn predict(
         .x
         .rows()
         .into_iter()
-        .map(|r| if labelled { r.get(info.features).copied() } else { None })
+        .map(|r| {
+            if labelled {
+                r.get(info.features).copied()
+            } else {
+                None
+            }
+        })
         .collect();
 
     let key_set = match keys.saved_key_set() {

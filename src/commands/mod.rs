@@ -6,5 +6,7 @@ pub(crate) mod serve;
 
 /// A multi-threaded tokio runtime for one command.
 fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build()
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
 }

@@ -79,8 +79,7 @@ impl Config {
     /// Reads a TOML file (missing keys take their defaults) and validates it.
     pub fn from_toml_file(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        Self::from_toml_str(&text)
-            .map_err(|e| Error::Config(format!("{}: {e}", path.display())))
+        Self::from_toml_str(&text).map_err(|e| Error::Config(format!("{}: {e}", path.display())))
     }
 
     /// Parses TOML text and validates it.

@@ -100,10 +100,10 @@ impl KeyStore {
     }
 
     /// Stores `set` under `id`, evicting least recently used sets to stay under the cap.
-    /// Returns `Err(set)` if the set alone exceeds the cap.
-    pub(crate) fn insert(&self, id: String, set: KeySet) -> Result<(), KeySet> {
+    /// Returns `Err(memory)` if the set alone exceeds the cap.
+    pub(crate) fn insert(&self, id: String, set: KeySet) -> Result<(), usize> {
         if set.memory > self.cap {
-            return Err(set);
+            return Err(set.memory);
         }
         let now = Instant::now();
         let mut inner = self.lock();

@@ -110,19 +110,72 @@ impl Metrics {
         drop(inner);
         let peak = peak_resident_bytes().unwrap_or(0);
         let gauges: [(&str, &str, &str, u64); 10] = [
-            ("ckks_queue_waiting", "gauge", "Jobs admitted and waiting for a worker.", g.queued as u64),
-            ("ckks_queue_running", "gauge", "Jobs running on a worker.", g.running as u64),
-            ("ckks_queue_capacity", "gauge", "Jobs admitted at once (running or waiting) before 429.", g.queue_capacity as u64),
-            ("ckks_queue_rejected_total", "counter", "Requests refused with 429 because the queue was full.", g.rejected_busy),
-            ("ckks_key_sets", "gauge", "Key sets held.", g.store.sets as u64),
-            ("ckks_key_set_bytes", "gauge", "Memory of the key sets held, in bytes.", g.store.bytes as u64),
-            ("ckks_key_set_capacity_bytes", "gauge", "The key store's memory cap, in bytes.", g.store.cap as u64),
-            ("ckks_key_sets_evicted_total", "counter", "Key sets evicted to stay under the cap.", g.store.evicted),
-            ("ckks_key_sets_expired_total", "counter", "Key sets dropped after their time to live.", g.store.expired),
-            ("process_resident_memory_max_bytes", "gauge", "Peak resident memory of the process (VmHWM), in bytes.", peak),
+            (
+                "ckks_queue_waiting",
+                "gauge",
+                "Jobs admitted and waiting for a worker.",
+                g.queued as u64,
+            ),
+            (
+                "ckks_queue_running",
+                "gauge",
+                "Jobs running on a worker.",
+                g.running as u64,
+            ),
+            (
+                "ckks_queue_capacity",
+                "gauge",
+                "Jobs admitted at once (running or waiting) before 429.",
+                g.queue_capacity as u64,
+            ),
+            (
+                "ckks_queue_rejected_total",
+                "counter",
+                "Requests refused with 429 because the queue was full.",
+                g.rejected_busy,
+            ),
+            (
+                "ckks_key_sets",
+                "gauge",
+                "Key sets held.",
+                g.store.sets as u64,
+            ),
+            (
+                "ckks_key_set_bytes",
+                "gauge",
+                "Memory of the key sets held, in bytes.",
+                g.store.bytes as u64,
+            ),
+            (
+                "ckks_key_set_capacity_bytes",
+                "gauge",
+                "The key store's memory cap, in bytes.",
+                g.store.cap as u64,
+            ),
+            (
+                "ckks_key_sets_evicted_total",
+                "counter",
+                "Key sets evicted to stay under the cap.",
+                g.store.evicted,
+            ),
+            (
+                "ckks_key_sets_expired_total",
+                "counter",
+                "Key sets dropped after their time to live.",
+                g.store.expired,
+            ),
+            (
+                "process_resident_memory_max_bytes",
+                "gauge",
+                "Peak resident memory of the process (VmHWM), in bytes.",
+                peak,
+            ),
         ];
         for (name, kind, help, v) in gauges {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {v}");
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {v}"
+            );
         }
         out
     }

@@ -19,8 +19,8 @@ const PRESETS: [Preset; 3] = [Preset::N13, Preset::N14, Preset::N15];
 /// A model compiled for its plan.
 #[derive(Debug)]
 enum Compiled {
-    Linear(LinearServer),
-    Network(NetworkServer),
+    Linear(Box<LinearServer>),
+    Network(Box<NetworkServer>),
 }
 
 /// A served model.
@@ -75,8 +75,7 @@ pub(crate) fn load_dir(dir: &Path) -> Result<Vec<ServedModel>> {
         {
             return Err(Error::Model {
                 name: path.display().to_string(),
-                reason: "model file names must be letters, digits, '-' and '_' before .json"
-                    .into(),
+                reason: "model file names must be letters, digits, '-' and '_' before .json".into(),
             });
         }
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
@@ -161,7 +160,7 @@ fn compile(
     Ok(Some(ServedModel {
         info: info(name, kind, &plan, &ctx, standardizer, 1, output),
         ctx,
-        compiled: Compiled::Linear(server),
+        compiled: Compiled::Linear(Box::new(server)),
     }))
 }
 
@@ -186,7 +185,7 @@ fn compile_network(
             OutputKind::Logits,
         ),
         ctx,
-        compiled: Compiled::Network(server),
+        compiled: Compiled::Network(Box::new(server)),
     })
 }
 

@@ -260,7 +260,9 @@ fn load_key_set(st: &AppState, ctx: &Context, bytes: &[u8]) -> Result<KeySetCrea
     for (i, o) in objects.iter().enumerate().skip(1) {
         match peek_header(o).map_err(|e| invalid(i, e))?.kind {
             // Validated, then dropped: no model evaluates with the public key.
-            ObjectKind::PublicKey => drop(PublicKey::from_bytes(o, ctx).map_err(|e| invalid(i, e))?),
+            ObjectKind::PublicKey => {
+                drop(PublicKey::from_bytes(o, ctx).map_err(|e| invalid(i, e))?)
+            }
             ObjectKind::RelinearizationKey => {
                 relin = Some(RelinearizationKey::from_bytes(o, ctx).map_err(|e| invalid(i, e))?);
             }
@@ -279,12 +281,12 @@ fn load_key_set(st: &AppState, ctx: &Context, bytes: &[u8]) -> Result<KeySetCrea
         relinearization: set.eval.keys().relinearization_key().is_some(),
         ttl_seconds: st.config.key_set_ttl_seconds,
     };
-    st.keys.insert(id, set).map_err(|set| {
+    st.keys.insert(id, set).map_err(|memory| {
         ApiError::new(
             ErrorCode::KeySetTooLarge,
             format!(
                 "the key set takes {} bytes in memory, more than the key store's cap of {} bytes",
-                set.memory,
+                memory,
                 st.keys.cap()
             ),
         )
@@ -401,7 +403,10 @@ fn check_input_header(i: usize, h: &Header, model: &ServedModel) -> Result<(), A
         ));
     }
     let scale = model.ctx.default_scale();
-    if !(h.scale / scale - 1.0).abs().le(&ckks::DEFAULT_SCALE_TOLERANCE) {
+    if !(h.scale / scale - 1.0)
+        .abs()
+        .le(&ckks::DEFAULT_SCALE_TOLERANCE)
+    {
         return Err(ApiError::new(
             ErrorCode::WrongScale,
             format!(
@@ -430,10 +435,7 @@ async fn predict(
         let shown: String = name.chars().take(64).collect();
         return Err(ApiError::new(
             ErrorCode::UnknownModel,
-            format!(
-                "no model {shown:?}; served: {}",
-                st.model_order.join(", ")
-            ),
+            format!("no model {shown:?}; served: {}", st.model_order.join(", ")),
         ));
     };
     let Query(q) = query.map_err(malformed)?;

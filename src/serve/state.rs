@@ -140,9 +140,10 @@ impl WorkQueue {
             });
         };
         let waiting = GaugeGuard::new(&self.waiting);
-        let worker = self.workers.clone().acquire_owned().await.map_err(|_| {
-            ApiError::new(ErrorCode::ShuttingDown, "the server is shutting down")
-        })?;
+        let worker =
+            self.workers.clone().acquire_owned().await.map_err(|_| {
+                ApiError::new(ErrorCode::ShuttingDown, "the server is shutting down")
+            })?;
         drop(waiting);
         let running = self.running.clone();
         tokio::task::spawn_blocking(move || {
