@@ -20,7 +20,7 @@
 //! - `POST /v1/keys`: the [`Parameters`](ckks::params::Parameters) first, then any of a
 //!   [`PublicKey`](ckks::PublicKey), a [`RelinearizationKey`](ckks::RelinearizationKey) and
 //!   [`GaloisKeys`](ckks::GaloisKeys), at most one of each. A secret key is refused
-//!   ([`ErrorCode::SecretKeyRefused`]).
+//!   ([`ErrorCode::SecretKeySent`]).
 //! - `POST /v1/models/{name}/predict?key_set=ID`: one ciphertext per sample, encrypted in the
 //!   model's layout at its plan's input level; the answer holds one result ciphertext per
 //!   sample, in order.

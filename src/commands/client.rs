@@ -28,7 +28,7 @@ enum ClientCommand {
         /// The model.
         #[arg(long)]
         model: String,
-        /// The key directory [default: keys/<model>].
+        /// The key directory [default: keys/MODEL].
         #[arg(long)]
         keys: Option<PathBuf>,
         /// Replace an existing secret key.
@@ -40,7 +40,7 @@ enum ClientCommand {
         /// The model the keys were made for.
         #[arg(long)]
         model: String,
-        /// The key directory [default: keys/<model>].
+        /// The key directory [default: keys/MODEL].
         #[arg(long)]
         keys: Option<PathBuf>,
     },
@@ -49,7 +49,7 @@ enum ClientCommand {
         /// The model.
         #[arg(long)]
         model: String,
-        /// The key directory [default: keys/<model>].
+        /// The key directory [default: keys/MODEL].
         #[arg(long)]
         keys: Option<PathBuf>,
         /// CSV of raw features (a header is optional; one extra last column is read as the
