@@ -425,7 +425,7 @@ impl Adversary {
         // Garbled: flip bytes in the middle of the ciphertext (the envelope stays valid).
         let mut garbled = valid.clone();
         let mid = garbled.len() / 2;
-        for b in &mut garbled[mid..mid + 16] {
+        for b in garbled.iter_mut().skip(mid).take(16) {
             *b ^= 0x5a;
         }
         let mut garbage = vec![0u8; 4096];
