@@ -2,11 +2,14 @@
 //!
 //! `ckks demo` runs the main story end to end; `ckks bench <group> --json` prints one JSON
 //! object per measurement, the format every issue's progress is measured in; `ckks train`
-//! trains a model on encrypted data from a CSV file.
+//! trains a model on encrypted data from a CSV file. `ckks serve`, `ckks client` and
+//! `ckks loadtest` are the encrypted-inference service, its client and its load test (the
+//! library half, `ckks_cli`, holds their code).
 
 use clap::{Parser, Subcommand};
 
 mod bench;
+mod commands;
 mod demo;
 mod train;
 
@@ -20,7 +23,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[command(
     name = "ckks",
     version,
-    about = "CKKS homomorphic encryption: demo, benchmarks, training on encrypted data"
+    about = "CKKS homomorphic encryption: demo, benchmarks, training on encrypted data, encrypted-inference service"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -35,6 +38,12 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Train a linear or logistic regression on encrypted data from a CSV file, end to end.
     Train(train::TrainArgs),
+    /// Serve encrypted inference over HTTP for the models of a directory.
+    Serve(commands::serve::ServeArgs),
+    /// Talk to a server: make and upload keys, predict on encrypted data.
+    Client(commands::client::ClientArgs),
+    /// Load-test a server on loopback (concurrent clients, or a flood of malformed requests).
+    Loadtest(commands::loadtest::LoadtestArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -43,6 +52,9 @@ fn main() -> std::process::ExitCode {
         Command::Demo => demo::run(),
         Command::Bench(args) => bench::run(&args),
         Command::Train(args) => train::run(&args),
+        Command::Serve(args) => commands::serve::run(&args),
+        Command::Client(args) => commands::client::run(&args),
+        Command::Loadtest(args) => commands::loadtest::run(&args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
