@@ -13,6 +13,7 @@ use crate::ciphertext::Ciphertext;
 use crate::error::{Error, Result};
 use crate::keys::galois_element;
 use crate::keys::switching::{Decomposition, decompose, key_switch_into};
+use crate::noise::key_switch_term;
 use crate::ring::{Representation, RnsPoly};
 
 /// A ciphertext with its key-switching decomposition, ready for many rotations.
@@ -144,6 +145,12 @@ impl Evaluator {
             slots: h.ct.slots,
             param_id: h.ct.param_id,
             seed: None,
+            noise: h.ct.noise.map(|b| {
+                b.add_per_coeff(
+                    self.ctx.n(),
+                    key_switch_term(&self.ctx, h.ct.level()),
+                )
+            }),
         })
     }
 }
