@@ -98,10 +98,7 @@ impl fmt::Debug for Ciphertext {
             .field("log2_scale", &self.scale.log2())
             .field("slots", &self.slots)
             .field("param_id", &format_args!("{:016x}", self.param_id))
-            .field(
-                "log2_noise_bound",
-                &self.noise.map(|b| b.log2_error()),
-            )
+            .field("log2_noise_bound", &self.noise.map(|b| b.log2_error()))
             .finish_non_exhaustive()
     }
 }

@@ -66,6 +66,9 @@ pub mod precision;
 pub mod ring;
 pub mod serialize;
 
+#[cfg(test)]
+mod release_tests;
+
 pub use ciphertext::Ciphertext;
 pub use context::Context;
 pub use encoding::{Complex64, Encoder};
@@ -74,6 +77,6 @@ pub use error::{Error, Result};
 pub use keys::{
     EvaluationKeys, GaloisKeys, PublicKey, RelinearizationKey, SecretKey, SwitchingKey,
 };
-pub use ops::{DEFAULT_SCALE_TOLERANCE, Evaluator};
 pub use noise::NoiseBound;
+pub use ops::{DEFAULT_SCALE_TOLERANCE, Evaluator};
 pub use plaintext::Plaintext;

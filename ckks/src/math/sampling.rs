@@ -317,7 +317,11 @@ mod tests {
         assert!((sd / sigma - 1.0).abs() < 0.02, "sd {sd}");
         assert!(v.iter().all(|&x| (x as f64).abs() <= 9.5 * sigma));
         // Beyond 2 sigma: 4.55 %.
-        let tail = v.iter().filter(|&&x| (x as f64).abs() > 2.0 * sigma).count() as f64 / n;
+        let tail = v
+            .iter()
+            .filter(|&&x| (x as f64).abs() > 2.0 * sigma)
+            .count() as f64
+            / n;
         assert!((tail - 0.0455).abs() < 0.004, "tail {tail}");
         sample_flooding(&mut rng(), f64::NAN, &mut v);
         assert!(v.iter().all(|&x| x == 0));

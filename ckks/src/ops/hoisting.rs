@@ -145,12 +145,10 @@ impl Evaluator {
             slots: h.ct.slots,
             param_id: h.ct.param_id,
             seed: None,
-            noise: h.ct.noise.map(|b| {
-                b.add_per_coeff(
-                    self.ctx.n(),
-                    key_switch_term(&self.ctx, h.ct.level()),
-                )
-            }),
+            noise: h
+                .ct
+                .noise
+                .map(|b| b.add_per_coeff(self.ctx.n(), key_switch_term(&self.ctx, h.ct.level()))),
         })
     }
 }

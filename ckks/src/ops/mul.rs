@@ -191,7 +191,10 @@ impl Evaluator {
     /// The worst-case bound on the error of `ct` in bits: `log2` of a bound on the canonical
     /// embedding infinity norm of `Delta z - sigma(decrypt(ct))` at the ciphertext's scale
     /// (every slot is within `2^bits / scale` of the exact result). `None` when unknown (a
-    /// ciphertext loaded from bytes without an attached bound). See [`crate::noise`].
+    /// ciphertext loaded from bytes without an attached bound), and `None` when the bound no
+    /// longer guarantees anything: when the message and error bounds reach half the modulus
+    /// at the ciphertext's level (the decryption may wrap around; [`crate::NoiseBound::fits`]).
+    /// See [`crate::noise`].
     ///
     /// ```
     /// use ckks::{Context, Encoder, Encryptor, EvaluationKeys, Evaluator, SecretKey, params::Preset};
@@ -210,7 +213,8 @@ impl Evaluator {
     /// # Ok::<(), ckks::Error>(())
     /// ```
     pub fn noise_bound_bits(&self, ct: &Ciphertext) -> Option<f64> {
-        ct.noise.map(|b| b.log2_error())
+        let log_q = self.ctx.log_q_at(ct.level());
+        ct.noise.filter(|b| b.fits(log_q)).map(|b| b.log2_error())
     }
 
     /// Drops the ciphertext to `level` (discarding limbs; the values and the scale are
