@@ -247,3 +247,68 @@ fn release_precision_cost_at_presets() {
         }
     }
 }
+
+/// No secret in `Debug`, `Display` or error messages of the secret-bearing types, and the
+/// secret key's buffers are zeroed by `zeroize` (which `Drop` calls).
+#[test]
+fn secrets_are_not_printed_and_keys_are_zeroized() {
+    use zeroize::Zeroize;
+    let ctx = small();
+    let enc = Encoder::new(&ctx);
+    let mut rng = ChaCha20Rng::from_seed([34; 32]);
+    let mut sk = SecretKey::generate(&ctx, &mut rng).unwrap();
+    let x = values(ctx.params().max_slots());
+    let pt = enc
+        .encode(&x, ctx.max_level(), ctx.default_scale())
+        .unwrap();
+    let ct = Encryptor::with_secret_key(&sk)
+        .encrypt(&pt, &mut rng)
+        .unwrap();
+    let dec = Decryptor::new(&sk);
+    let decrypted = dec.decrypt(&ct).unwrap();
+    let released = dec.decrypt_for_release(&ct, &mut rng).unwrap();
+    // Residues of the key (NTT form, both bases) and of the decrypted polynomials, as text.
+    let mut secrets: Vec<String> = sk.s_q.coeffs()[..64]
+        .iter()
+        .chain(&sk.s_p.coeffs()[..64])
+        .chain(&decrypted.poly().coeffs()[..64])
+        .chain(&released.poly().coeffs()[..64])
+        .filter(|&&v| v > 1_000_000)
+        .map(|v| v.to_string())
+        .collect();
+    let ternary: String = sk.ternary[..64]
+        .iter()
+        .map(|t| t.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    secrets.push(ternary);
+    let loaded = Ciphertext::from_bytes(&ct.to_bytes(), &ctx).unwrap();
+    let errors = [
+        dec.decrypt_for_release(&loaded, &mut rng).unwrap_err(),
+        Decryptor::new(&sk)
+            .with_release_policy(ReleasePolicy::default().with_security_bits(120))
+            .decrypt_for_release(&ct, &mut rng)
+            .unwrap_err(),
+    ];
+    let mut printed = vec![
+        format!("{sk:?}"),
+        format!("{dec:?}"),
+        format!("{decrypted:?}"),
+        format!("{released:?}"),
+        format!("{ct:?}"),
+    ];
+    for e in &errors {
+        printed.push(e.to_string());
+        printed.push(format!("{e:?}"));
+    }
+    for text in &printed {
+        for s in &secrets {
+            assert!(!text.contains(s.as_str()), "{text} contains a secret value");
+        }
+    }
+    assert_eq!(format!("{sk:?}"), "SecretKey { <secret> }");
+    sk.zeroize();
+    assert!(sk.ternary.iter().all(|&t| t == 0));
+    assert!(sk.s_q.coeffs().iter().all(|&v| v == 0));
+    assert!(sk.s_p.coeffs().iter().all(|&v| v == 0));
+}
