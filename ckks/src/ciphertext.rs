@@ -3,6 +3,7 @@
 use std::fmt;
 
 use crate::math::sampling::Seed;
+use crate::noise::NoiseBound;
 use crate::ring::RnsPoly;
 
 /// An encryption: polynomials `(c_0, c_1)` (or `(c_0, c_1, c_2)` after a multiplication
@@ -20,6 +21,8 @@ pub struct Ciphertext {
     /// For a fresh secret-key encryption: the seed `c_1` was expanded from (serialization stores
     /// the seed instead of `c_1`). Any operation that changes `c_1` clears it.
     pub(crate) seed: Option<Seed>,
+    /// The worst-case bound on the error, when known (see [`NoiseBound`]).
+    pub(crate) noise: Option<NoiseBound>,
 }
 
 impl Ciphertext {
@@ -65,6 +68,20 @@ impl Ciphertext {
         self.seed.as_ref()
     }
 
+    /// The worst-case bound on its error (see [`NoiseBound`]): tracked by every operation
+    /// from the encryption on; `None` for a ciphertext loaded from bytes (or built from an
+    /// operand without a bound) until one is attached with
+    /// [`set_noise_bound`](Self::set_noise_bound).
+    pub fn noise_bound(&self) -> Option<NoiseBound> {
+        self.noise
+    }
+
+    /// Attaches (or clears) a noise bound, for a ciphertext received together with its bound:
+    /// see the [`noise`](crate::noise) module for when a received bound can be trusted.
+    pub fn set_noise_bound(&mut self, bound: Option<NoiseBound>) {
+        self.noise = bound;
+    }
+
     /// Whether every part but `c_0` is zero: such a ciphertext hides nothing.
     pub fn is_transparent(&self) -> bool {
         self.parts[1..]
@@ -81,6 +98,7 @@ impl fmt::Debug for Ciphertext {
             .field("log2_scale", &self.scale.log2())
             .field("slots", &self.slots)
             .field("param_id", &format_args!("{:016x}", self.param_id))
+            .field("log2_noise_bound", &self.noise.map(|b| b.log2_error()))
             .finish_non_exhaustive()
     }
 }

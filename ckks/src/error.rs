@@ -486,6 +486,57 @@ pub enum Error {
         /// The checksum of the bytes read.
         computed: u64,
     },
+    /// A release of a decryption was asked for a ciphertext without a noise bound.
+    #[error(
+        "decrypt_for_release needs the ciphertext's noise bound to size the flooding noise, and this ciphertext has none (it was loaded from bytes or computed from an operand without one): attach the bound computed by the evaluator with Ciphertext::set_noise_bound (see the ckks::noise module), or use decrypt and do not share the result"
+    )]
+    UnknownNoiseBound,
+    /// The noise bound is too large for the modulus: the decryption may have wrapped around.
+    #[error(
+        "the ciphertext's message and noise bound 2^{log2_bound:.1} reach half the modulus 2^{log2_modulus:.1} at level {level}: its decryption is not guaranteed correct, so it is not released; use a smaller scale or values, or more levels"
+    )]
+    NoiseBoundExceedsModulus {
+        /// log2 of the message bound plus the error bound.
+        log2_bound: f64,
+        /// log2 of the modulus at the ciphertext's level.
+        log2_modulus: f64,
+        /// The level.
+        level: usize,
+    },
+    /// The release budget of the secret key is spent.
+    #[error(
+        "the release budget is spent: {released} releases at {security} bits of statistical security were made with this secret key (budget {budget}); a further release would exceed the security target: generate a new key (and re-encrypt), or choose a larger budget before the first release (ReleasePolicy::with_budget; each doubling costs half a bit of precision)"
+    )]
+    ReleaseBudgetExhausted {
+        /// Releases made so far with this key (at the current policy's cost each).
+        released: u64,
+        /// The budget of the policy.
+        budget: u64,
+        /// The statistical security parameter, in bits.
+        security: u32,
+    },
+    /// The flooding noise a release needs would leave too little precision.
+    #[error(
+        "releasing this ciphertext needs flooding noise of 2^{log2_noise:.1} per slot (noise bound 2^{log2_bound:.1}, {security} bits of statistical security, budget {budget}), which leaves {precision_bits:.1} bits of precision at scale 2^{log2_scale:.1}, below the minimum of {min_bits:.1}: use a scale of at least 2^{log2_scale_needed:.1} at this level (more bits in the last primes), a shorter circuit, a smaller budget or a lower security parameter"
+    )]
+    ReleasePrecisionTooLow {
+        /// log2 of the flooding noise's magnitude in a slot (at the scale).
+        log2_noise: f64,
+        /// log2 of the ciphertext's noise bound (coefficient l2 norm).
+        log2_bound: f64,
+        /// The statistical security parameter, in bits.
+        security: u32,
+        /// The release budget.
+        budget: u64,
+        /// The precision that would remain, in bits.
+        precision_bits: f64,
+        /// The minimum precision asked for.
+        min_bits: f64,
+        /// log2 of the ciphertext's scale.
+        log2_scale: f64,
+        /// log2 of the scale that would leave the minimum precision.
+        log2_scale_needed: f64,
+    },
     /// The operating system's random number generator failed.
     #[error("the operating system's random number generator failed: {0}")]
     Randomness(String),

@@ -42,6 +42,7 @@
 //! - [`Encryptor`], [`Decryptor`], [`Evaluator`]: the scheme's operations.
 //! - [`circuits`]: hoisted rotations, slot sums, linear transforms, polynomial evaluation, and
 //!   the planning of depth and keys.
+//! - [`noise`]: the worst-case error bound every ciphertext carries ([`NoiseBound`]).
 //! - [`precision`]: bits of precision of results against expected values.
 //! - [`serialize`]: a compact binary format for parameters, plaintexts, ciphertexts and keys,
 //!   validated in full on load.
@@ -55,6 +56,7 @@ mod encrypt;
 mod error;
 pub mod keys;
 pub mod math;
+pub mod noise;
 pub mod ntt;
 mod ops;
 mod par;
@@ -64,13 +66,17 @@ pub mod precision;
 pub mod ring;
 pub mod serialize;
 
+#[cfg(test)]
+mod release_tests;
+
 pub use ciphertext::Ciphertext;
 pub use context::Context;
 pub use encoding::{Complex64, Encoder};
-pub use encrypt::{Decryptor, Encryptor};
+pub use encrypt::{Decryptor, Encryptor, ReleasePolicy};
 pub use error::{Error, Result};
 pub use keys::{
     EvaluationKeys, GaloisKeys, PublicKey, RelinearizationKey, SecretKey, SwitchingKey,
 };
+pub use noise::NoiseBound;
 pub use ops::{DEFAULT_SCALE_TOLERANCE, Evaluator};
 pub use plaintext::Plaintext;

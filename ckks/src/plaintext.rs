@@ -4,6 +4,7 @@ use std::fmt;
 
 use zeroize::Zeroize;
 
+use crate::noise::NoiseBound;
 use crate::ring::RnsPoly;
 
 /// An encoded message: a polynomial over `q_0, ..., q_level` in NTT form, the scale its values
@@ -17,6 +18,9 @@ pub struct Plaintext {
     pub(crate) scale: f64,
     pub(crate) slots: usize,
     pub(crate) param_id: u64,
+    /// The bound on its error and message: the encoding's rounding for an encoded plaintext,
+    /// the ciphertext's bound for a decrypted one; `None` when unknown.
+    pub(crate) bound: Option<NoiseBound>,
 }
 
 impl Plaintext {
@@ -38,6 +42,12 @@ impl Plaintext {
     /// The id of the parameters this plaintext was made under.
     pub fn param_id(&self) -> u64 {
         self.param_id
+    }
+
+    /// The bound on its error (encoding rounding, or the decrypted ciphertext's error) and on
+    /// its message, when known.
+    pub fn noise_bound(&self) -> Option<NoiseBound> {
+        self.bound
     }
 
     /// The polynomial (NTT form).

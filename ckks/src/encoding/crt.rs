@@ -428,7 +428,7 @@ impl CrtReconstructor {
                         }
                         // Branch-free: the sign of decrypted values is random.
                         let negative = x > q_half;
-                        let magnitude = if negative { q_big - x } else { x };
+                        let magnitude = std::hint::select_unpredictable(negative, q_big - x, x);
                         with_sign(u128_to_f64(magnitude), negative)
                     }
                     None => {
@@ -517,12 +517,16 @@ fn half_digits(moduli: &[Modulus]) -> Vec<u64> {
 /// Whether the mixed-radix number `a` exceeds `b` (same radices).
 #[inline(always)]
 fn mixed_radix_greater(a: &[u64], b: &[u64]) -> bool {
-    for (x, y) in a.iter().zip(b).rev() {
-        if x != y {
-            return x > y;
-        }
+    // Every digit is read and no branch depends on them (decrypted values are secret): from
+    // the most significant digit down, the first difference decides.
+    let (mut greater, mut decided) = (0u64, 0u64);
+    for (&x, &y) in a.iter().zip(b).rev() {
+        let gt = u64::from(x > y);
+        let ne = u64::from(x != y);
+        greater |= gt & !decided & 1;
+        decided |= ne;
     }
-    false
+    greater == 1
 }
 
 /// If `negate`, `x -> Q - x` for `1 <= x < Q` in mixed radix: `(Q - 1) - x` digit by digit
@@ -532,9 +536,9 @@ fn mixed_radix_greater(a: &[u64], b: &[u64]) -> bool {
 fn negate_mixed_radix_if(digits: &mut [u64], moduli: &[Modulus], negate: bool) {
     let mut carry = u64::from(negate);
     for (d, q) in digits.iter_mut().zip(moduli) {
-        let v = if negate { q.value() - 1 - *d } else { *d } + carry;
+        let v = std::hint::select_unpredictable(negate, q.value() - 1 - *d, *d) + carry;
         let wrap = v == q.value();
-        *d = if wrap { 0 } else { v };
+        *d = std::hint::select_unpredictable(wrap, 0, v);
         carry = u64::from(wrap);
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::context::Context;
 use crate::error::{Error, Result};
+use crate::noise::NoiseBound;
 use crate::plaintext::Plaintext;
 use crate::ring::{Representation, RnsPoly};
 
@@ -78,6 +79,7 @@ impl Encoder {
                 value: if bad.re.is_finite() { bad.im } else { bad.re },
             });
         }
+        let max_abs = values.iter().map(|z| z.norm()).fold(0.0f64, f64::max);
         let m = values.len().next_power_of_two();
         let mut slots = values.to_vec();
         slots.resize(m, Complex64::new(0.0, 0.0));
@@ -108,6 +110,7 @@ impl Encoder {
             scale,
             slots: m,
             param_id: self.ctx.id(),
+            bound: Some(NoiseBound::encoding(n, max_abs, scale)),
         })
     }
 
@@ -141,6 +144,7 @@ impl Encoder {
             scale,
             slots: self.ctx.params().max_slots(),
             param_id: self.ctx.id(),
+            bound: Some(NoiseBound::constant(value, scale)),
         })
     }
 

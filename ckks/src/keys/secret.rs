@@ -1,6 +1,7 @@
 //! [`SecretKey`]: uniform ternary, zeroized on drop, never printed.
 
 use std::fmt;
+use std::sync::Mutex;
 
 use rand_core::CryptoRng;
 use zeroize::{Zeroize, ZeroizeOnDrop};
@@ -31,6 +32,18 @@ pub struct SecretKey {
     pub(crate) s_q: RnsPoly,
     /// `s` over `P`, NTT form.
     pub(crate) s_p: RnsPoly,
+    /// The privacy loss (KL divergence) spent by releases of decryptions under this key (see
+    /// [`Decryptor::decrypt_for_release`](crate::Decryptor::decrypt_for_release)).
+    pub(crate) released: Mutex<ReleaseLedger>,
+}
+
+/// What the releases under a key have spent.
+#[derive(Debug, Default)]
+pub(crate) struct ReleaseLedger {
+    /// The sum of the releases' KL divergences (nats).
+    pub(crate) kl: f64,
+    /// The number of releases.
+    pub(crate) count: u64,
 }
 
 impl SecretKey {
@@ -57,12 +70,23 @@ impl SecretKey {
                 ternary,
                 s_q,
                 s_p,
+                released: Mutex::new(ReleaseLedger::default()),
             }),
             Err(e) => {
                 ternary.zeroize();
                 Err(e)
             }
         }
+    }
+
+    /// Runs `f` on the release ledger (a poisoned lock is taken over: the ledger is a pair of
+    /// numbers, valid whatever a panicking holder did).
+    pub(crate) fn with_ledger<T>(&self, f: impl FnOnce(&mut ReleaseLedger) -> T) -> T {
+        let mut guard = match self.released.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        f(&mut guard)
     }
 
     /// The context the key belongs to.

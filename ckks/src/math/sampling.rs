@@ -11,6 +11,7 @@
 //! | [`sample_ternary`] | the rejection step looks at raw random bytes only; the mapping of the accepted values to residues is branch-free |
 //! | [`GaussianSampler`] | yes: a full scan of the cumulative table with branch-free comparisons, and a branch-free sign |
 //! | [`expand_seed_uniform`] | as [`sample_uniform`]; the seed is public in every use |
+//! | [`sample_flooding`] | branch-free, but through `ln`, `sqrt`, `sin` and `cos` of the platform's math library, whose running time is not guaranteed independent of the operands |
 //!
 //! # The error distribution
 //!
@@ -97,6 +98,32 @@ pub fn signed_to_residues(values: &[i8], q: &Modulus, out: &mut [u64]) {
         // mask is all ones when v < 0.
         let mask = (v >> 63) as u64;
         *o = (v as u64).wrapping_add(q.value() & mask);
+    }
+}
+
+/// Fills `out` with independent samples of the Gaussian of standard deviation `sigma`
+/// rounded to the nearest integer (the flooding noise of
+/// [`Decryptor::decrypt_for_release`](crate::Decryptor::decrypt_for_release)).
+///
+/// Box-Muller on 64-bit uniform words: the magnitude is cut at `sqrt(130 ln 2) sigma ~ 9.49
+/// sigma` (probability below `2^-68` per sample). Rounding is harmless for flooding: adding the
+/// rounded sample to an integer error is rounding the continuous sum, a post-processing.
+/// `sigma` must be finite, positive and below `2^52` (the samples must be integers exactly
+/// representable in `f64`); other values give zeros.
+pub fn sample_flooding<R: CryptoRng + ?Sized>(rng: &mut R, sigma: f64, out: &mut [i64]) {
+    if !(sigma.is_finite() && sigma > 0.0 && sigma < (1u64 << 52) as f64) {
+        out.fill(0);
+        return;
+    }
+    let unit = |w: u64| (w as f64 + 0.5) * (-64f64).exp2();
+    for pair in out.chunks_mut(2) {
+        let u1 = unit(rng.next_u64());
+        let theta = std::f64::consts::TAU * unit(rng.next_u64());
+        let r = sigma * (-2.0 * u1.ln()).sqrt();
+        let (sin, cos) = theta.sin_cos();
+        for (o, z) in pair.iter_mut().zip([r * cos, r * sin]) {
+            *o = z.round() as i64;
+        }
     }
 }
 
@@ -276,6 +303,28 @@ mod tests {
         let pos = v.iter().filter(|&&x| x > 0).count() as f64 / n;
         let neg = v.iter().filter(|&&x| x < 0).count() as f64 / n;
         assert!((pos - neg).abs() < 0.005);
+    }
+
+    #[test]
+    fn flooding_moments() {
+        let sigma = 2f64.powi(30);
+        let mut v = vec![0i64; 100_000];
+        sample_flooding(&mut rng(), sigma, &mut v);
+        let n = v.len() as f64;
+        let mean = v.iter().map(|&x| x as f64).sum::<f64>() / n;
+        let sd = (v.iter().map(|&x| (x as f64 - mean).powi(2)).sum::<f64>() / n).sqrt();
+        assert!(mean.abs() < 0.02 * sigma, "mean {mean}");
+        assert!((sd / sigma - 1.0).abs() < 0.02, "sd {sd}");
+        assert!(v.iter().all(|&x| (x as f64).abs() <= 9.5 * sigma));
+        // Beyond 2 sigma: 4.55 %.
+        let tail = v
+            .iter()
+            .filter(|&&x| (x as f64).abs() > 2.0 * sigma)
+            .count() as f64
+            / n;
+        assert!((tail - 0.0455).abs() < 0.004, "tail {tail}");
+        sample_flooding(&mut rng(), f64::NAN, &mut v);
+        assert!(v.iter().all(|&x| x == 0));
     }
 
     #[test]

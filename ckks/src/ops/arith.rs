@@ -4,6 +4,7 @@ use super::Evaluator;
 use crate::ciphertext::Ciphertext;
 use crate::encoding::f64_to_residues;
 use crate::error::{Error, Result};
+use crate::noise::NoiseBound;
 use crate::plaintext::Plaintext;
 use crate::ring::RnsPoly;
 
@@ -43,6 +44,11 @@ impl Evaluator {
         self.check(a)?;
         self.check(b)?;
         self.check_scales(op, a.scale, b.scale)?;
+        let n = self.ctx.n();
+        a.noise = match (a.noise, b.noise) {
+            (Some(x), Some(y)) => Some(x.add(&y, b.scale / a.scale - 1.0, n)),
+            _ => None,
+        };
         let level = a.level().min(b.level());
         self.drop_to_level_assign(a, level)?;
         let limbs = level + 1;
@@ -116,6 +122,11 @@ impl Evaluator {
         self.check_scales(op, ct.scale, pt.scale)?;
         let pt_poly = self.plain_at_level(pt, ct.level(), op)?;
         f(&mut ct.parts[0], &pt_poly)?;
+        let n = self.ctx.n();
+        ct.noise = match (ct.noise, pt.bound) {
+            (Some(x), Some(y)) => Some(x.add(&y, pt.scale / ct.scale - 1.0, n)),
+            _ => None,
+        };
         ct.slots = ct.slots.max(pt.slots);
         Ok(())
     }
@@ -161,6 +172,11 @@ impl Evaluator {
         ct.scale = scale;
         ct.seed = None;
         ct.slots = ct.slots.max(pt.slots);
+        let n = self.ctx.n();
+        ct.noise = match (ct.noise, pt.bound) {
+            (Some(x), Some(y)) => Some(x.mul(&y, n)),
+            _ => None,
+        };
         self.check_transparent(ct, "mul_plain")
     }
 
@@ -175,6 +191,8 @@ impl Evaluator {
     pub fn add_const_assign(&self, ct: &mut Ciphertext, c: f64) -> Result<()> {
         self.check(ct)?;
         let residues = self.constant_residues(c * ct.scale, ct.level())?;
+        let constant = NoiseBound::constant(c, ct.scale);
+        ct.noise = ct.noise.map(|b| b.add(&constant, 0.0, self.ctx.n()));
         // A constant polynomial is the same constant at every NTT point.
         let n = self.ctx.n();
         let moduli = self.ctx.q_basis().moduli();
@@ -213,6 +231,8 @@ impl Evaluator {
             p.mul_small_assign(c);
         }
         ct.seed = None;
+        let n = self.ctx.n();
+        ct.noise = ct.noise.map(|b| b.mul_constant(c as f64, c as f64, n));
         self.check_transparent(ct, "mul_int")
     }
 
@@ -241,6 +261,9 @@ impl Evaluator {
         for p in ct.parts.iter_mut() {
             p.mul_scalar_limbs_assign(&residues)?;
         }
+        let exact = c * scale;
+        let n = self.ctx.n();
+        ct.noise = ct.noise.map(|b| b.mul_constant(exact, exact.round(), n));
         ct.scale = new_scale;
         ct.seed = None;
         self.check_transparent(ct, "mul_const")

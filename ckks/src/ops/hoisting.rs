@@ -13,6 +13,7 @@ use crate::ciphertext::Ciphertext;
 use crate::error::{Error, Result};
 use crate::keys::galois_element;
 use crate::keys::switching::{Decomposition, QpAccumulator, decompose, key_switch_into};
+use crate::noise::key_switch_term;
 use crate::ring::{Representation, RnsPoly};
 
 /// A ciphertext with its key-switching decomposition, ready for many rotations.
@@ -128,6 +129,12 @@ impl Evaluator {
     /// every evaluator operation.
     pub fn rotate_sum(&self, ct: &Ciphertext, steps: &[i64]) -> Result<Ciphertext> {
         self.check(ct)?;
+        if steps.is_empty() {
+            return Err(Error::InvalidArgument {
+                op: "rotate_sum",
+                reason: "no steps: the empty sum is the zero (transparent) ciphertext".into(),
+            });
+        }
         let half = (self.ctx.n() / 2) as i64;
         let mut rotations = Vec::with_capacity(steps.len());
         let mut copies = 0u64;
@@ -168,12 +175,22 @@ impl Evaluator {
             }
             acc.mod_down_add(&mut c0, &mut c1)?;
         }
+        let n = self.ctx.n();
+        // A bound for the rotations summed one by one (each its own division by P) holds for
+        // the lazy sum too, whose single division adds less rounding.
+        let noise = ct.noise.map(|b| {
+            let rotated = b.add_per_coeff(n, key_switch_term(&self.ctx, level));
+            let terms = std::iter::repeat_n(b, copies as usize)
+                .chain(std::iter::repeat_n(rotated, steps.len() - copies as usize));
+            terms.reduce(|acc, t| acc.add(&t, 0.0, n)).unwrap_or(b)
+        });
         Ok(Ciphertext {
             parts: vec![c0, c1],
             scale: ct.scale,
             slots: ct.slots,
             param_id: ct.param_id,
             seed: None,
+            noise,
         })
     }
 
@@ -229,6 +246,10 @@ impl Evaluator {
             slots: h.ct.slots,
             param_id: h.ct.param_id,
             seed: None,
+            noise: h
+                .ct
+                .noise
+                .map(|b| b.add_per_coeff(self.ctx.n(), key_switch_term(&self.ctx, h.ct.level()))),
         })
     }
 }

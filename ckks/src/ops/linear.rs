@@ -35,6 +35,7 @@ use super::Evaluator;
 use crate::ciphertext::Ciphertext;
 use crate::encoding::Encoder;
 use crate::error::{Error, Result};
+use crate::noise::NoiseBound;
 use crate::plaintext::Plaintext;
 use crate::ring::{Representation, RnsPoly};
 
@@ -453,6 +454,7 @@ impl Evaluator {
                     slots: block.width,
                     param_id: self.ctx.id(),
                     seed: None,
+                    noise: Some(NoiseBound::exact(f64::NEG_INFINITY)),
                 };
                 for (b, j, pt) in &giant.terms {
                     let Some(u) = babies.get(*b).and_then(|m| m.get(j)) else {
@@ -470,6 +472,12 @@ impl Evaluator {
                     for (acc, part) in inner.parts.iter_mut().zip(&u.parts) {
                         acc.mul_add_assign(part, &diag)?;
                     }
+                    inner.noise = match (inner.noise, u.noise, pt.bound) {
+                        (Some(acc), Some(x), Some(d)) => {
+                            Some(acc.add(&x.mul(&d, self.ctx.n()), 0.0, self.ctx.n()))
+                        }
+                        _ => None,
+                    };
                 }
                 if giant.step != 0 {
                     inner = self.rotate(&inner, giant.step as i64)?;

@@ -153,4 +153,6 @@ impl Evaluator {
 #[cfg(test)]
 mod circuit_tests;
 #[cfg(test)]
+mod noise_tests;
+#[cfg(test)]
 mod tests;

@@ -6,6 +6,7 @@ use super::Evaluator;
 use crate::ciphertext::Ciphertext;
 use crate::error::{Error, Result};
 use crate::keys::switching::key_switch_add;
+use crate::noise::key_switch_term;
 use crate::ring::RnsPoly;
 
 impl Evaluator {
@@ -91,6 +92,10 @@ impl Evaluator {
             slots: a.slots.max(b.slots),
             param_id: a.param_id,
             seed: None,
+            noise: match (a.noise, b.noise) {
+                (Some(x), Some(y)) => Some(x.mul(&y, self.ctx.n())),
+                _ => None,
+            },
         })
     }
 
@@ -135,7 +140,10 @@ impl Evaluator {
                         max: 2,
                     });
                 };
-                key_switch_add(&self.ctx, &d2, &rk.0, c0, c1)
+                key_switch_add(&self.ctx, &d2, &rk.0, c0, c1)?;
+                let term = key_switch_term(&self.ctx, c0.limb_count() - 1);
+                ct.noise = ct.noise.map(|b| b.add_per_coeff(self.ctx.n(), term));
+                Ok(())
             }
             degree => Err(Error::DegreeTooHigh {
                 op: "relinearize",
@@ -190,6 +198,10 @@ impl Evaluator {
         }
         ct.scale /= q_last;
         ct.seed = None;
+        let degree = ct.degree();
+        ct.noise = ct
+            .noise
+            .map(|b| b.rescaled(q_last.log2(), degree, self.ctx.n()));
         Ok(())
     }
 
@@ -210,8 +222,46 @@ impl Evaluator {
         self.rescale_assign(&mut out)?;
         // The product of the scales divided by the prime is `target` up to floating-point
         // rounding; record the exact target.
-        out.scale = target;
+        self.relabel_scale(&mut out, target);
         Ok(out)
+    }
+
+    /// Sets the scale of `ct` to `scale`, meaning the same values (the scale was meant to be
+    /// `scale` and is off by floating-point rounding or a constant's rounding): the noise
+    /// bound accounts for the relative difference.
+    pub(crate) fn relabel_scale(&self, ct: &mut Ciphertext, scale: f64) {
+        let n = self.ctx.n();
+        ct.noise = ct.noise.map(|b| b.rescaled_label(ct.scale, scale, n));
+        ct.scale = scale;
+    }
+
+    /// The worst-case bound on the error of `ct` in bits: `log2` of a bound on the canonical
+    /// embedding infinity norm of `Delta z - sigma(decrypt(ct))` at the ciphertext's scale
+    /// (every slot is within `2^bits / scale` of the exact result). `None` when unknown (a
+    /// ciphertext loaded from bytes without an attached bound), and `None` when the bound no
+    /// longer guarantees anything: when the message and error bounds reach half the modulus
+    /// at the ciphertext's level (the decryption may wrap around; [`crate::NoiseBound::fits`]).
+    /// See [`crate::noise`].
+    ///
+    /// ```
+    /// use ckks::{Context, Encoder, Encryptor, EvaluationKeys, Evaluator, SecretKey, params::Preset};
+    /// use ckks::math::sampling::os_seeded_rng;
+    /// let ctx = Context::new(Preset::RefA.literal().build()?)?;
+    /// let mut rng = os_seeded_rng()?;
+    /// let sk = SecretKey::generate(&ctx, &mut rng)?;
+    /// let eval = Evaluator::new(&ctx, EvaluationKeys::builder(&sk).relinearization().build(&mut rng)?)?;
+    /// let enc = Encoder::new(&ctx);
+    /// let ct = Encryptor::with_secret_key(&sk)
+    ///     .encrypt(&enc.encode(&[1.0, 2.0], ctx.max_level(), ctx.default_scale())?, &mut rng)?;
+    /// let fresh = eval.noise_bound_bits(&ct).unwrap();
+    /// let sq = eval.rescale(&eval.mul_relin(&ct, &ct)?)?;
+    /// assert!(eval.noise_bound_bits(&sq).unwrap() > fresh);
+    /// assert!(sq.scale().log2() - eval.noise_bound_bits(&sq).unwrap() > 10.0); // bits guaranteed
+    /// # Ok::<(), ckks::Error>(())
+    /// ```
+    pub fn noise_bound_bits(&self, ct: &Ciphertext) -> Option<f64> {
+        let log_q = self.ctx.log_q_at(ct.level());
+        ct.noise.filter(|b| b.fits(log_q)).map(|b| b.log2_error())
     }
 
     /// Drops the ciphertext to `level` (discarding limbs; the values and the scale are

@@ -127,7 +127,7 @@ impl Evaluator {
             let factor = target * self.ctx.q_at(level) as f64 / ct.scale;
             let mut y = self.mul_const(ct, alpha, factor)?;
             self.rescale_assign(&mut y)?;
-            y.scale = target;
+            self.relabel_scale(&mut y, target);
             y
         };
         if beta != 0.0 {
@@ -160,7 +160,7 @@ impl Evaluator {
                 let mut tc = self.drop_to_level(tc, prod.level())?;
                 let factor = prod.scale / tc.scale;
                 self.mul_const_assign(&mut tc, 1.0, factor)?;
-                tc.scale = prod.scale;
+                self.relabel_scale(&mut tc, prod.scale);
                 self.sub_assign(&mut prod, &tc)?;
             }
         }
@@ -214,7 +214,7 @@ impl Evaluator {
                     self.add_const_assign(&mut acc, coeffs[0])?;
                 }
                 self.rescale_assign(&mut acc)?;
-                acc.scale = scale;
+                self.relabel_scale(&mut acc, scale);
                 Ok(acc)
             }
             Node::Split { power, q, r } => {
@@ -229,12 +229,12 @@ impl Evaluator {
                         let q_scale = scale * q_next / x.scale;
                         let q_ct = self.eval_node(q, level + 1, q_scale, powers)?;
                         let mut prod = self.mul_relin(&q_ct, x)?;
-                        prod.scale = scale * q_next;
+                        self.relabel_scale(&mut prod, scale * q_next);
                         prod
                     }
                 };
                 self.rescale_assign(&mut out)?;
-                out.scale = scale;
+                self.relabel_scale(&mut out, scale);
                 match **r {
                     Node::Const(c) => {
                         if c != 0.0 {
@@ -272,14 +272,13 @@ impl Evaluator {
         // to zero at this scale contributes zero to a sum that is not transparent.
         self.check_scale_fits("evaluate_polynomial", scale, level)?;
         let mut residues = vec![0u64; level + 1];
-        f64_to_residues(
-            c * scale / t.scale,
-            &self.ctx.q_basis().moduli()[..=level],
-            &mut residues,
-        )?;
+        let exact = c * scale / t.scale;
+        f64_to_residues(exact, &self.ctx.q_basis().moduli()[..=level], &mut residues)?;
         for part in t.parts.iter_mut() {
             part.mul_scalar_limbs_assign(&residues)?;
         }
+        let n = self.ctx.n();
+        t.noise = t.noise.map(|b| b.mul_constant(exact, exact.round(), n));
         t.scale = scale;
         Ok(t)
     }
@@ -364,16 +363,16 @@ impl Evaluator {
         // y_1 = 2c - c^2 x = c (1 + e).
         let mut y = self.mul_const(ct, -c * c, y1_scale * q_top / ct.scale)?;
         self.rescale_assign(&mut y)?;
-        y.scale = y1_scale;
+        self.relabel_scale(&mut y, y1_scale);
         self.add_const_assign(&mut y, 2.0 * c)?;
         if iterations == 1 {
-            y.scale = target;
+            self.relabel_scale(&mut y, target);
             return Ok(y);
         }
         // e = 1 - c x.
         let mut e = self.mul_const(ct, -c, self.ctx.default_scale() * q_top / ct.scale)?;
         self.rescale_assign(&mut e)?;
-        e.scale = self.ctx.default_scale();
+        self.relabel_scale(&mut e, self.ctx.default_scale());
         self.add_const_assign(&mut e, 1.0)?;
         for _ in 1..iterations {
             e = self.mul_relin(&e, &e)?;
@@ -382,7 +381,7 @@ impl Evaluator {
             y = self.mul_relin(&y, &f)?;
             self.rescale_assign(&mut y)?;
         }
-        y.scale = target;
+        self.relabel_scale(&mut y, target);
         Ok(y)
     }
 

@@ -366,6 +366,7 @@ impl Codec for Plaintext {
             scale: h.scale,
             slots,
             param_id: ctx.id(),
+            bound: None,
         })
     }
 }
@@ -490,6 +491,7 @@ impl Codec for Ciphertext {
             slots,
             param_id: ctx.id(),
             seed,
+            noise: None,
         })
     }
 }

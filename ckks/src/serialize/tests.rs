@@ -507,6 +507,7 @@ proptest! {
             slots: 1 << log_slots,
             param_id: ctx.id(),
             seed: seeded.then_some(seed),
+            noise: None,
         };
         let bytes = ct.to_bytes();
         prop_assert_eq!(bytes.len(), ct.serialized_size());
@@ -527,6 +528,7 @@ proptest! {
             scale,
             slots: 1 << log_slots,
             param_id: ctx.id(),
+            bound: None,
         };
         let back = Plaintext::from_bytes(&pt.to_bytes(), &ctx).unwrap();
         prop_assert!(back.poly == pt.poly);
@@ -960,6 +962,7 @@ fn non_zero_padding_is_rejected() {
         scale: 8.0,
         slots: 2,
         param_id: ctx.id(),
+        bound: None,
     };
     let bytes = pt.to_bytes();
     assert_eq!(bytes.len(), HEADER_LEN + 4 + 3 + CHECKSUM_LEN);
