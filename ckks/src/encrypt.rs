@@ -227,9 +227,14 @@ impl<'a> Decryptor<'a> {
     /// [`Error::ReleasePrecisionTooLow`] (naming the scale that would do).
     ///
     /// ```
-    /// use ckks::{Context, Decryptor, Encoder, Encryptor, SecretKey, ReleasePolicy, params::Preset};
+    /// use ckks::{Context, Decryptor, Encoder, Encryptor, SecretKey, ReleasePolicy};
     /// use ckks::math::sampling::os_seeded_rng;
-    /// let ctx = Context::new(Preset::N14.literal().build()?)?;
+    /// use ckks::params::ParametersLiteral;
+    /// // Results meant for release need a large scale: flooding costs 30-40 bits.
+    /// let literal = ParametersLiteral {
+    ///     log_n: 14, log_q: vec![60, 55, 55], log_p: vec![60], log_scale: 55, ..Default::default()
+    /// };
+    /// let ctx = Context::new(literal.build()?)?;
     /// let mut rng = os_seeded_rng()?;
     /// let sk = SecretKey::generate(&ctx, &mut rng)?;
     /// let enc = Encoder::new(&ctx);
@@ -237,7 +242,7 @@ impl<'a> Decryptor<'a> {
     /// let ct = Encryptor::with_secret_key(&sk).encrypt(&pt, &mut rng)?;
     /// let dec = Decryptor::new(&sk).with_release_policy(ReleasePolicy::default().with_budget(16));
     /// let shared = enc.decode(&dec.decrypt_for_release(&ct, &mut rng)?)?;
-    /// assert!((shared[1] + 1.25).abs() < 1e-2);
+    /// assert!((shared[1] + 1.25).abs() < 1e-3);
     /// # Ok::<(), ckks::Error>(())
     /// ```
     pub fn decrypt_for_release<R: CryptoRng + ?Sized>(

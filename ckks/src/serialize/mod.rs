@@ -87,7 +87,7 @@
 //!
 //! Sizes are bounded before anything is allocated: from a byte slice, the object's full size
 //! (computed from the header and the context) must equal the slice's length; from a stream,
-//! every declared count is bounded by the context (at most `L + 1` limbs, degree 2, `N - 1`
+//! every declared count is bounded by the context (at most `L + 1` limbs, degree 4, `N - 1`
 //! Galois keys, 256 primes), and memory is allocated one polynomial at a time as the data
 //! arrives. A seeded component is expanded only after the level it is expanded to was checked.
 //!

@@ -375,8 +375,9 @@ impl Codec for Plaintext {
 // Ciphertext
 // ---------------------------------------------------------------------------------------------
 
-/// The largest ciphertext degree (a product before relinearization).
-const MAX_DEGREE: usize = 2;
+/// The largest ciphertext degree: what [`Evaluator::mul`](crate::Evaluator::mul) produces
+/// (unrelinearized products, decrypted as they are).
+const MAX_DEGREE: usize = crate::Evaluator::MAX_DEGREE;
 
 impl Ciphertext {
     /// Whether `c_1` is stored as its seed.

@@ -800,7 +800,7 @@ fn declared_size_of_2_pow_60() {
         Ciphertext::from_bytes(&b, &o.ctx),
         Err(Error::DeclaredSizeTooLarge {
             declared: 255,
-            max: 2,
+            max: 4,
             ..
         })
     ));
