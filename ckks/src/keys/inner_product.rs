@@ -10,11 +10,6 @@
 
 use crate::math::Modulus;
 
-/// The largest prime size, in bits, of the IFMA implementation: products of values below
-/// `2^50` fit the 104 bits that two 52-bit halves hold, and the inputs fit the 52 bits IFMA
-/// reads.
-const IFMA_MAX_BITS: u32 = 50;
-
 /// The operands of the inner product of one limb: digit `j` contributes `ext[j]` times `kb[j]`
 /// and `ka[j]`. Every slice has the length of the outputs.
 pub(super) struct Terms<'a> {
@@ -26,11 +21,9 @@ pub(super) struct Terms<'a> {
 /// Computes the inner products of one limb modulo `q` into `out_b` and `out_a`.
 pub(super) fn inner_product(q: &Modulus, terms: &Terms<'_>, out_b: &mut [u64], out_a: &mut [u64]) {
     #[cfg(target_arch = "x86_64")]
-    if q.bits() <= IFMA_MAX_BITS
-        && terms.ext.len() <= ifma::MAX_DIGITS
+    if terms.ext.len() <= ifma::MAX_DIGITS
         && out_b.len().is_multiple_of(8)
-        && std::arch::is_x86_feature_detected!("avx512f")
-        && std::arch::is_x86_feature_detected!("avx512ifma")
+        && crate::math::ifma52::available(q)
     {
         // SAFETY: the CPU supports AVX-512 F and IFMA (checked just above).
         unsafe { ifma::inner_product(q, terms, out_b, out_a) };
@@ -89,6 +82,7 @@ mod ifma {
 
     use super::Terms;
     use crate::math::Modulus;
+    use crate::math::ifma52::{Reducer, load, store};
 
     /// The most digits the IFMA path sums: the sums of the high halves (each below
     /// `2^48` for primes below `2^50`) plus the carries of the low ones stay below `2^52`.
@@ -158,83 +152,6 @@ mod ifma {
                 store(oa, a);
             }
         }
-    }
-
-    /// Reduction of `high * 2^52 + low` modulo `q < 2^50` in vector registers, for `high`
-    /// and `low` sums of at most [`MAX_DIGITS`] halves.
-    #[derive(Clone, Copy)]
-    struct Reducer {
-        q: __m512i,
-        two_q: __m512i,
-        mask: __m512i,
-        /// `R = 2^52 mod q` and its Shoup quotient `floor(R * 2^52 / q)`.
-        r: __m512i,
-        r_quotient: __m512i,
-        /// The Shoup quotient of 1, `floor(2^52 / q)`.
-        one_quotient: __m512i,
-    }
-
-    impl Reducer {
-        #[target_feature(enable = "avx512f")]
-        fn new(q: &Modulus) -> Self {
-            let qv = q.value();
-            let r = (1u64 << 52) % qv;
-            let splat = |x: u64| _mm512_set1_epi64(x as i64);
-            Self {
-                q: splat(qv),
-                two_q: splat(2 * qv),
-                mask: splat((1 << 52) - 1),
-                r: splat(r),
-                r_quotient: splat((((r as u128) << 52) / qv as u128) as u64),
-                one_quotient: splat((1u64 << 52) / qv),
-            }
-        }
-
-        /// `high * 2^52 + low mod q`: the carry of `low` moves to `high` (both then below
-        /// 2^52), `high * R` and `low * 1` are Shoup-reduced to `[0, 2q)` each, and the sum
-        /// is brought from `[0, 4q)` to `[0, q)`.
-        #[target_feature(enable = "avx512f,avx512ifma")]
-        #[inline]
-        fn reduce(self, low: __m512i, high: __m512i) -> __m512i {
-            let zero = _mm512_setzero_si512();
-            let high = _mm512_add_epi64(high, _mm512_srli_epi64::<52>(low));
-            let low = _mm512_and_si512(low, self.mask);
-            // Shoup with 52-bit words: x * w - floor(x * w' / 2^52) * q lies in [0, 2q), so
-            // its value modulo 2^52 is exact.
-            let quotient = _mm512_madd52hi_epu64(zero, high, self.r_quotient);
-            let product = _mm512_madd52lo_epu64(zero, high, self.r);
-            let high_part = _mm512_and_si512(
-                _mm512_sub_epi64(product, _mm512_madd52lo_epu64(zero, quotient, self.q)),
-                self.mask,
-            );
-            let quotient = _mm512_madd52hi_epu64(zero, low, self.one_quotient);
-            let low_part = _mm512_and_si512(
-                _mm512_sub_epi64(low, _mm512_madd52lo_epu64(zero, quotient, self.q)),
-                self.mask,
-            );
-            let sum = _mm512_add_epi64(high_part, low_part);
-            // x - 2q wraps to a huge value when x < 2q, so the unsigned minimum corrects.
-            let sum = _mm512_min_epu64(sum, _mm512_sub_epi64(sum, self.two_q));
-            _mm512_min_epu64(sum, _mm512_sub_epi64(sum, self.q))
-        }
-    }
-
-    /// Stores 8 values.
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    fn store(dst: &mut [u64], v: __m512i) {
-        debug_assert_eq!(dst.len(), 8);
-        // SAFETY: every caller passes a slice of exactly 8 u64 (a 512-bit unaligned store).
-        unsafe { _mm512_storeu_si512(dst.as_mut_ptr().cast(), v) }
-    }
-
-    /// Loads 8 values.
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    fn load(src: &[u64]) -> __m512i {
-        debug_assert_eq!(src.len(), 8);
-        // SAFETY: every caller passes a slice of exactly 8 u64 (a 512-bit unaligned load).
-        unsafe { _mm512_loadu_si512(src.as_ptr().cast()) }
     }
 }
 

@@ -1,5 +1,6 @@
 //! Modular arithmetic, primes and sampling: the bottom layer of the crate.
 
+pub(crate) mod ifma52;
 mod modulus;
 mod primes;
 pub mod sampling;

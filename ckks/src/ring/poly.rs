@@ -479,11 +479,7 @@ impl RnsPoly {
         self.check_compatible(other, "mul")?;
         self.check_repr(Representation::Ntt)?;
         other.check_repr(Representation::Ntt)?;
-        self.zip_with(other, |q, a, b| {
-            for (x, &y) in a.iter_mut().zip(b) {
-                *x = q.mul(*x, y);
-            }
-        });
+        self.zip_with(other, crate::math::ifma52::mul_assign);
         Ok(())
     }
 
@@ -499,11 +495,8 @@ impl RnsPoly {
         let moduli = self.basis.moduli();
         let (sa, sb) = (&a.coeffs, &b.coeffs);
         for_each_limb(&mut self.coeffs, n, parallel, |i, acc| {
-            let q = &moduli[i];
             let range = i * n..(i + 1) * n;
-            for ((x, &y), &z) in acc.iter_mut().zip(&sa[range.clone()]).zip(&sb[range]) {
-                *x = q.mul_add(y, z, *x);
-            }
+            crate::math::ifma52::mul_add_assign(&moduli[i], acc, &sa[range.clone()], &sb[range]);
         });
         Ok(())
     }
