@@ -85,19 +85,18 @@ impl BinaryReport {
     }
 }
 
+/// Writes the table header, then one row per named pair.
+fn table(f: &mut fmt::Formatter<'_>, rows: &[(&str, Pair)]) -> fmt::Result {
+    writeln!(f, "  {:<22} {:>10} {:>10}", "", "plaintext", "encrypted")?;
+    for (name, p) in rows {
+        writeln!(f, "  {name:<22} {:>10.4} {:>10.4}", p.plain, p.encrypted)?;
+    }
+    Ok(())
+}
+
 impl fmt::Display for BinaryReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "  {:<22} {:>10} {:>10}", "", "plaintext", "encrypted")?;
-        writeln!(
-            f,
-            "  {:<22} {:>10.4} {:>10.4}",
-            "accuracy", self.accuracy.plain, self.accuracy.encrypted
-        )?;
-        writeln!(
-            f,
-            "  {:<22} {:>10.4} {:>10.4}",
-            "AUC", self.auc.plain, self.auc.encrypted
-        )?;
+        table(f, &[("accuracy", self.accuracy), ("AUC", self.auc)])?;
         writeln!(
             f,
             "  decisions agree on {:.2}% of {} samples, max |score difference| {:.2e}",
@@ -132,14 +131,7 @@ impl MulticlassReport {
         }
         let argmax = |rows: &[Vec<f64>]| -> Vec<usize> {
             rows.iter()
-                .map(|r| {
-                    r.iter()
-                        .enumerate()
-                        .fold((0, f64::NEG_INFINITY), |(bi, bv), (i, &v)| {
-                            if v > bv { (i, v) } else { (bi, bv) }
-                        })
-                        .0
-                })
+                .map(|r| metrics::argmax(r.iter().copied()))
                 .collect()
         };
         let (ap, ae) = (argmax(plain), argmax(encrypted));
@@ -157,12 +149,7 @@ impl MulticlassReport {
 
 impl fmt::Display for MulticlassReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "  {:<22} {:>10} {:>10}", "", "plaintext", "encrypted")?;
-        writeln!(
-            f,
-            "  {:<22} {:>10.4} {:>10.4}",
-            "accuracy", self.accuracy.plain, self.accuracy.encrypted
-        )?;
+        table(f, &[("accuracy", self.accuracy)])?;
         writeln!(
             f,
             "  predicted classes agree on {:.2}% of {} samples, max |logit difference| {:.2e}",
@@ -206,17 +193,7 @@ impl RegressionReport {
 
 impl fmt::Display for RegressionReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "  {:<22} {:>10} {:>10}", "", "plaintext", "encrypted")?;
-        writeln!(
-            f,
-            "  {:<22} {:>10.4} {:>10.4}",
-            "r2", self.r2.plain, self.r2.encrypted
-        )?;
-        writeln!(
-            f,
-            "  {:<22} {:>10.4} {:>10.4}",
-            "RMSE", self.rmse.plain, self.rmse.encrypted
-        )?;
+        table(f, &[("r2", self.r2), ("RMSE", self.rmse)])?;
         writeln!(
             f,
             "  {} samples, max |prediction difference| {:.2e}",

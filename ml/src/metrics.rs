@@ -136,15 +136,23 @@ pub fn argmax_rows(scores: ndarray::ArrayView2<'_, f64>) -> Vec<usize> {
     scores
         .rows()
         .into_iter()
-        .map(|r| {
-            r.iter()
-                .enumerate()
-                .fold((0, f64::NEG_INFINITY), |(bi, bv), (i, &v)| {
-                    if v > bv { (i, v) } else { (bi, bv) }
-                })
-                .0
-        })
+        .map(|r| argmax(r.iter().copied()))
         .collect()
+}
+
+/// The index of the largest value (ties: the first; 0 for no values).
+///
+/// ```
+/// assert_eq!(ckks_ml::metrics::argmax([0.1, 0.7, 0.7, -1.0]), 1);
+/// ```
+pub fn argmax(values: impl IntoIterator<Item = f64>) -> usize {
+    values
+        .into_iter()
+        .enumerate()
+        .fold((0, f64::NEG_INFINITY), |(bi, bv), (i, v)| {
+            if v > bv { (i, v) } else { (bi, bv) }
+        })
+        .0
 }
 
 /// Bits of precision of `approx` against `exact`: `-log2(|approx - exact|)`, capped at 64 bits
