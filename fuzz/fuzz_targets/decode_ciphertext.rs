@@ -1,4 +1,4 @@
-//! Fuzzes `Ciphertext::from_bytes` / `read_from`: degrees 1 and 2, public- and secret-key (seeded) encryptions, every level.
+//! Fuzzes `Ciphertext::from_bytes` / `read_from`: degrees 1 to 4, public- and secret-key (seeded) encryptions, every level.
 //! See `common/mod.rs` for the input modes and the checks.
 #![no_main]
 
