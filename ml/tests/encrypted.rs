@@ -189,6 +189,87 @@ fn heart_network_square_activation_single() {
 }
 
 #[test]
+fn heart_network_batched_feature_major() {
+    let (train, test, y_train, _) = heart_parts().unwrap();
+    let yl: Vec<usize> = y_train.iter().map(|&b| usize::from(b)).collect();
+    let net = Network::fit(train.x.view(), &yl, 2, &NetworkOptions::default()).unwrap();
+    let plan = Plan::network_batched(&net, Preset::N13.literal()).unwrap();
+    assert_eq!((plan.depth, plan.rotations.len()), (3, 0));
+    let mut k = keys(&plan, 12).unwrap();
+    let eval = Evaluator::new(&k.ctx, plan.evaluation_keys(&k.sk, &mut k.rng).unwrap()).unwrap();
+    let server = NetworkServer::new(&eval, &net, &plan).unwrap();
+    let client = Client::new(&plan, &k.sk).unwrap();
+    let batches = client.encrypt_batches(test.x.view(), &mut k.rng).unwrap();
+    assert_eq!(batches.len(), 1);
+    let out = server.infer_batch(&eval, &batches[0].features).unwrap();
+    assert_eq!(out.len(), 1);
+    let enc = client.decrypt_batch(&out[0], test.n_samples()).unwrap();
+    let twin = net.logits(test.x.view()).unwrap().column(0).to_vec();
+    let diff = metrics::max_abs_difference(&enc, &twin).unwrap();
+    println!("heart NN batched, N13: max |logit diff| {diff:.2e}");
+    assert!(diff < 1e-3);
+    assert_eq!(metrics::decision_agreement(&enc, &twin, 0.0).unwrap(), 1.0);
+    // The batched server refuses single samples and the reverse.
+    assert!(server.infer(&eval, &batches[0].features[0]).is_err());
+}
+
+#[test]
+fn iris_softmax_class_scores_single_and_batched() {
+    use ckks_ml::infer::SoftmaxServer;
+    use ckks_ml::plain::{SoftmaxRegression, TrainOptions};
+    let iris = sets::iris().unwrap();
+    let labels = iris.class_labels().unwrap();
+    let s = split::stratified(&labels, 0.2, 5).unwrap();
+    let (train, test) = (iris.subset(&s.train), iris.subset(&s.test));
+    let y: Vec<usize> = s.train.iter().map(|&i| labels[i]).collect();
+    let model = SoftmaxRegression::fit(train.x.view(), &y, 3, &TrainOptions::default()).unwrap();
+    let plain = model.logits(test.x.view()).unwrap();
+    for batched in [false, true] {
+        let plan = if batched {
+            Plan::softmax_batched(&model, Preset::N13.literal()).unwrap()
+        } else {
+            Plan::softmax(&model, Preset::N13.literal()).unwrap()
+        };
+        let mut k = keys(&plan, 13).unwrap();
+        let eval =
+            Evaluator::new(&k.ctx, plan.evaluation_keys(&k.sk, &mut k.rng).unwrap()).unwrap();
+        let server = SoftmaxServer::new(&eval, &model, &plan).unwrap();
+        let client = Client::new(&plan, &k.sk).unwrap();
+        // Scores per sample, one row of 3 classes each.
+        let enc: Vec<Vec<f64>> = if batched {
+            let b = client.encrypt_batches(test.x.view(), &mut k.rng).unwrap();
+            let per_class: Vec<Vec<f64>> = server
+                .infer_batch(&eval, &b[0].features)
+                .unwrap()
+                .iter()
+                .map(|ct| client.decrypt_batch(ct, test.n_samples()).unwrap())
+                .collect();
+            (0..test.n_samples())
+                .map(|i| per_class.iter().map(|c| c[i]).collect())
+                .collect()
+        } else {
+            test.x
+                .rows()
+                .into_iter()
+                .map(|r| {
+                    let ct = client.encrypt_sample(&r.to_vec(), &mut k.rng).unwrap();
+                    client
+                        .decrypt_batch(&server.infer(&eval, &ct).unwrap(), 3)
+                        .unwrap()
+                })
+                .collect()
+        };
+        let plain_rows: Vec<Vec<f64>> = plain.rows().into_iter().map(|r| r.to_vec()).collect();
+        let truth: Vec<usize> = s.test.iter().map(|&i| labels[i]).collect();
+        let report = ckks_ml::evaluation::MulticlassReport::new(&plain_rows, &enc, &truth).unwrap();
+        println!("iris softmax, batched = {batched}:\n{report}");
+        assert!(report.max_abs_difference < 1e-4, "{report}");
+        assert_eq!(report.argmax_agreement, 1.0);
+        assert!(report.accuracy.encrypted > 0.85);
+    }
+}
+
+#[test]
 fn plans_refuse_what_the_parameters_cannot_do() {
     let model = LinearModel {
         weights: vec![0.5; 13],

@@ -213,6 +213,27 @@ pub(crate) fn run(preset: Preset, threads: usize) -> Result<Vec<Record>, BoxErro
         });
         push("heart_lr_feature_major_one_sample_roundtrip", &plan, t, 1);
     }
+    // Network, 16 hidden units, x^2, a full feature-major batch (test rows repeated).
+    {
+        let plan = Plan::network_batched(&net, preset.literal())?;
+        let ctx = Context::new(plan.params.build()?)?;
+        let sk = SecretKey::generate(&ctx, &mut rng)?;
+        let eval = Evaluator::new(&ctx, plan.evaluation_keys(&sk, &mut rng)?)?;
+        let server = NetworkServer::new(&eval, &net, &plan)?;
+        let client = Client::new(&plan, &sk)?;
+        let n = plan.layout.slots();
+        let rows = Array2::from_shape_fn((n, test.n_features()), |(i, j)| {
+            test.x[[i % test.n_samples(), j]]
+        });
+        let batches = client.encrypt_batches(rows.view(), &mut rng)?;
+        let batch = batches.first().ok_or("no batch")?;
+        let t = measure(slow, || {
+            if let Err(e) = server.infer_batch(&eval, &batch.features) {
+                failure.get_or_insert(e);
+            }
+        });
+        push("heart_nn_batch_per_sample", &plan, t, batch.samples);
+    }
     // Network, 16 hidden units, x^2, one sample.
     {
         let plan = Plan::network(&net, preset.literal())?;

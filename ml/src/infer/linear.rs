@@ -3,6 +3,7 @@
 use ckks::{Ciphertext, Encoder, Evaluator, Plaintext};
 use serde::{Deserialize, Serialize};
 
+use super::dense::feature_major;
 use super::linalg::rotate_and_sum;
 use super::poly::{
     depth_for_degree, eval_poly_for_decryption, needs_relinearization_for_decryption,
@@ -273,29 +274,13 @@ impl LinearServer {
                 found: features.len(),
             });
         }
-        let q_in = eval.context().q_at(self.plan.input_level) as f64;
-        let mut acc: Option<Ciphertext> = None;
-        for (ct, &w) in features.iter().zip(weights) {
+        for ct in features {
             self.check_input(ct)?;
-            if w == 0.0 {
-                continue;
-            }
-            let t = eval.mul_const(ct, w, q_in)?;
-            acc = Some(match acc {
-                None => t,
-                Some(mut a) => {
-                    eval.add_assign(&mut a, &t)?;
-                    a
-                }
-            });
         }
-        let Some(mut acc) = acc else {
-            return Err(Error::InvalidModel(
-                "every weight is zero: the output is the constant bias, no ciphertext needed"
-                    .into(),
-            ));
+        let mut scores = feature_major(eval, features, std::slice::from_ref(weights), &[0.0])?;
+        let Some(acc) = scores.pop() else {
+            return Err(Error::InvalidModel("the linear model has no output".into()));
         };
-        eval.rescale_assign(&mut acc)?;
         self.finish(eval, acc)
     }
 }

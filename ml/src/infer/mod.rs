@@ -4,7 +4,7 @@
 //! [`Layout`], the multiplicative depth, whether a relinearization key is needed, and the
 //! rotation steps whose Galois keys the client must generate. The client makes exactly those
 //! keys ([`Plan::evaluation_keys`]), encrypts with a [`Client`], and sends ciphertexts and
-//! evaluation keys; the server ([`LinearServer`], [`NetworkServer`]) holds an
+//! evaluation keys; the server ([`LinearServer`], [`NetworkServer`], [`SoftmaxServer`]) holds an
 //! [`Evaluator`](ckks::Evaluator) and the public model only, so no secret key is reachable
 //! from it; the client decrypts.
 //!
@@ -14,6 +14,9 @@
 //! | logistic regression, one sample | [`Layout::Slots`] | 1 + 2 (degree-3 sigmoid) | 3 per factor 4 of `width` | no (the result is decrypted as a degree-3 ciphertext) |
 //! | linear / logistic, batched | [`Layout::FeatureMajor`] | 1 / 3 | none | no |
 //! | network, one hidden layer, one sample | [`Layout::RotatedBlocks`] | 2 + activation (`x^2`: 1) | 3 per factor 4 of `d`, twice | yes |
+//! | network, batched | [`Layout::FeatureMajor`] | 2 + activation | none | yes |
+//! | softmax regression (class scores), one sample | [`Layout::RotatedBlocks`] | 1 | 3 per factor 4 of `d` | no |
+//! | softmax regression, batched | [`Layout::FeatureMajor`] | 1 | none | no |
 //!
 //! Slot sums run in radix-4 hoisted stages ([`ckks::Evaluator::sum_strided`]): 16 slots take two
 //! stages of 3 rotations (keys for steps 1, 2, 3, 4, 8, 12).
@@ -53,14 +56,17 @@
 //! ```
 
 mod client;
+mod dense;
 pub mod linalg;
 mod linear;
 mod network;
 pub mod poly;
+mod softmax;
 
 pub use client::{Batch, Client};
 pub use linear::{LinearModel, LinearServer, Link};
 pub use network::NetworkServer;
+pub use softmax::SoftmaxServer;
 
 use ckks::params::ParametersLiteral;
 use ckks::{Context, EvaluationKeys, SecretKey};
@@ -68,7 +74,7 @@ use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::plain::Network;
+use crate::plain::{Network, SoftmaxRegression};
 
 /// How inputs are packed into slots.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -235,6 +241,64 @@ impl Plan {
             Vec::new(),
             model.needs_relinearization(),
             "the score and the link polynomial",
+        )
+    }
+
+    /// Plan for feature-major batches of a network with one hidden layer (`N / 2` samples per
+    /// batch; no Galois key; one output ciphertext per network output).
+    pub fn network_batched(net: &Network, params: ParametersLiteral) -> Result<Self> {
+        net.validate()?;
+        let slots = params.build()?.max_slots();
+        Self::new(
+            params,
+            Layout::FeatureMajor {
+                features: net.inputs(),
+                samples_per_ciphertext: slots,
+            },
+            network::network_depth(net),
+            Vec::new(),
+            true,
+            "two layers of plaintext weights and the activation",
+        )
+    }
+
+    /// Plan for one sample of a softmax regression: its class scores (logits), class `k` in
+    /// slot `k`, by the diagonal method (depth 1, rotations by multiples of `d`).
+    pub fn softmax(model: &SoftmaxRegression, params: ParametersLiteral) -> Result<Self> {
+        model.validate()?;
+        let d = model
+            .standardizer
+            .len()
+            .max(model.classes())
+            .next_power_of_two();
+        Self::new(
+            params,
+            Layout::RotatedBlocks {
+                features: model.standardizer.len(),
+                block: d,
+            },
+            1,
+            linalg::sum_steps(d, d),
+            false,
+            "one layer of plaintext weights",
+        )
+    }
+
+    /// Plan for feature-major batches of a softmax regression: one class-score ciphertext per
+    /// class (depth 1, no Galois key).
+    pub fn softmax_batched(model: &SoftmaxRegression, params: ParametersLiteral) -> Result<Self> {
+        model.validate()?;
+        let slots = params.build()?.max_slots();
+        Self::new(
+            params,
+            Layout::FeatureMajor {
+                features: model.standardizer.len(),
+                samples_per_ciphertext: slots,
+            },
+            1,
+            Vec::new(),
+            false,
+            "one layer of plaintext weights",
         )
     }
 

@@ -1,8 +1,9 @@
-//! Encrypted inference of a one-hidden-layer network on one sample.
+//! Encrypted inference of a one-hidden-layer network, one sample or a batch.
 
 use ckks::{Ciphertext, Encoder, Evaluator, Plaintext};
 
-use super::linalg::{block_diagonals, rotate_and_sum};
+use super::dense::{BlockLayer, Folded, feature_major};
+use super::linalg::rotate_and_sum;
 use super::poly::eval_poly_at_scale;
 use super::{Layout, Plan, check_context};
 use crate::activation::Activation;
@@ -18,54 +19,81 @@ enum CompiledActivation {
     Poly(Vec<f64>),
 }
 
-/// The server side of encrypted network inference (layout
-/// [`RotatedBlocks`](Layout::RotatedBlocks), `d x d` slots with `d` the padded width).
+/// The server side of encrypted network inference, for one sample
+/// ([`RotatedBlocks`](Layout::RotatedBlocks), [`Plan::network`]) or a feature-major batch
+/// ([`FeatureMajor`](Layout::FeatureMajor), [`Plan::network_batched`]).
+///
+/// One sample, `d x d` slots with `d` the padded width:
 ///
 /// 1. Hidden layer by the diagonal method, with the rotations of the input done by the client:
 ///    the input holds `x` rotated by `b` in block `b`, so one `mul_plain` by the `d` generalised
-///    diagonals (one per block) and a sum over the blocks (`log2 d` rotations by multiples of
-///    `d`) leave `W1 x` in every block. Add `b1`.
+///    diagonals (one per block) and a sum over the blocks (radix-4 hoisted stages of rotations
+///    by multiples of `d`) leave `W1 x` in every block. Add `b1`.
 /// 2. The activation (`h^2`: one multiplication, relinearized only after the output layer's
 ///    plaintext product and rescale, where key switching is cheaper; a polynomial:
 ///    [`eval_poly_at_scale`]).
 /// 3. Output layer: `mul_plain` by a plaintext holding row `k` of `W2` in block `k`, and a sum
-///    inside each block (`log2 d` rotations): output `k` lands in slot `k d`. Add `b2`.
+///    inside each block: output `k` lands in slot `k d`. Add `b2`.
 ///
-/// Rotations: `2 log2 d` in all (8 for 13 inputs and 16 hidden units), keys for steps
-/// `1, 2, .., d/2` and `d, 2d, .., d^2/2`. Depth: 2 plus the activation's.
+/// A batch (`N/2` samples, sample `s` in slot `s` of every ciphertext, one ciphertext per
+/// feature): each hidden unit is a weighted sum of the feature ciphertexts (`mul_const`, one
+/// rescale), the activation runs on each hidden ciphertext, and each output is a weighted sum of
+/// those; no rotation, one ciphertext per output. Depth, both layouts: 2 plus the activation's.
 #[derive(Clone, Debug)]
 pub struct NetworkServer {
     plan: Plan,
-    d: usize,
     outputs: usize,
-    w1: Plaintext,
-    b1: Plaintext,
     activation: CompiledActivation,
+    compiled: Compiled,
+    input_scale: f64,
+}
+
+#[derive(Clone, Debug)]
+enum Compiled {
+    Single(Box<SingleLayers>),
+    Batched {
+        layer1: Folded,
+        w2: Vec<Vec<f64>>,
+        b2: Vec<f64>,
+    },
+}
+
+/// The one-sample layers: plaintexts in the rotated-blocks layout of width `d`.
+#[derive(Clone, Debug)]
+struct SingleLayers {
+    d: usize,
+    layer1: BlockLayer,
     w2: Plaintext,
     b2: Plaintext,
-    input_scale: f64,
     output_scale: f64,
 }
 
 impl NetworkServer {
-    /// Compiles `net` for `plan` (made by [`Plan::network`] for this network).
+    /// Compiles `net` for `plan` (made by [`Plan::network`] or [`Plan::network_batched`] for
+    /// this network, and `eval` for the plan's parameters).
     pub fn new(eval: &Evaluator, net: &Network, plan: &Plan) -> Result<Self> {
         net.validate()?;
         let ctx = eval.context();
         check_context(ctx, plan)?;
-        let Layout::RotatedBlocks { features, block: d } = plan.layout else {
-            return Err(Error::LayoutMismatch(
-                "a network runs on the RotatedBlocks layout: make the plan with Plan::network"
-                    .into(),
-            ));
+        let width = match plan.layout {
+            Layout::RotatedBlocks { block, .. } => block,
+            Layout::FeatureMajor { .. } => usize::MAX,
+            Layout::Slots { .. } => {
+                return Err(Error::LayoutMismatch(
+                    "a network runs on the RotatedBlocks or FeatureMajor layouts: make the plan with Plan::network or Plan::network_batched"
+                        .into(),
+                ));
+            }
         };
+        let features = plan.layout.features();
         if features != net.inputs()
             || plan.depth != network_depth(net)
-            || net.hidden() > d
-            || net.outputs() > d
+            || net.hidden() > width
+            || net.outputs() > width
         {
             return Err(Error::LayoutMismatch(format!(
-                "the plan is for {features} inputs, width {d} and depth {}; the network has {} inputs, {} hidden units, {} outputs and depth {}",
+                "the plan is for {features} inputs, layout {:?} and depth {}; the network has {} inputs, {} hidden units, {} outputs and depth {}",
+                plan.layout,
                 plan.depth,
                 net.inputs(),
                 net.hidden(),
@@ -76,84 +104,59 @@ impl NetworkServer {
         let enc = Encoder::new(ctx);
         let delta = ctx.default_scale();
         let l_in = plan.input_level;
-        let q_in = ctx.q_at(l_in) as f64;
 
         // Fold the standardization (and a polynomial activation's normalization) into layer 1.
-        let (shift, width) = match &net.activation {
+        let (shift, half_width) = match &net.activation {
             Activation::PolySigmoid(p) => (p.center, p.half_width),
             _ => (0.0, 1.0),
         };
-        let s = &net.standardizer;
-        let w1: Vec<Vec<f64>> = net
-            .w1
-            .iter()
-            .map(|row| {
-                row.iter()
-                    .zip(&s.std)
-                    .map(|(w, sd)| w / sd / width)
-                    .collect()
-            })
-            .collect();
-        let b1: Vec<f64> = net
-            .w1
-            .iter()
-            .zip(&net.b1)
-            .map(|(row, b)| {
-                let shift_in: f64 = row
-                    .iter()
-                    .zip(s.mean.iter().zip(&s.std))
-                    .map(|(w, (m, sd))| w * m / sd)
-                    .sum();
-                (b - shift_in - shift) / width
-            })
-            .collect();
-
-        // Scales, predicted with the same floating-point operations the evaluator performs.
-        let h_scale = delta * q_in / q_in;
-        let h_level = l_in - 1;
-        let w1_pt = enc.encode(&block_diagonals(&w1, d), l_in, q_in)?;
-        let mut b1_slots = vec![0.0; d * d];
-        for block in b1_slots.chunks_mut(d) {
-            block[..b1.len()].copy_from_slice(&b1);
-        }
-        let b1_pt = enc.encode(&b1_slots, h_level, h_scale)?;
-        let (activation, a_level, a_scale) = match &net.activation {
-            Activation::Square => (
-                CompiledActivation::Square,
-                h_level - 1,
-                h_scale * h_scale / ctx.q_at(h_level) as f64,
-            ),
-            Activation::PolySigmoid(p) => (
-                CompiledActivation::Poly(p.poly.coeffs.clone()),
-                h_level - super::poly::depth_for_degree(p.degree()),
-                delta,
-            ),
-            Activation::HalfLinear => {
-                (CompiledActivation::Poly(vec![0.5, 0.5]), h_level - 1, delta)
-            }
+        let layer1 = Folded::new(&net.w1, &net.b1, &net.standardizer, shift, half_width);
+        let activation = match &net.activation {
+            Activation::Square => CompiledActivation::Square,
+            Activation::PolySigmoid(p) => CompiledActivation::Poly(p.poly.coeffs.clone()),
+            Activation::HalfLinear => CompiledActivation::Poly(vec![0.5, 0.5]),
         };
-        let q_a = ctx.q_at(a_level) as f64;
-        let mut w2_slots = vec![0.0; d * d];
-        for (k, row) in net.w2.iter().enumerate() {
-            w2_slots[k * d..k * d + row.len()].copy_from_slice(row);
-        }
-        let w2_pt = enc.encode(&w2_slots, a_level, delta * q_a / a_scale)?;
-        let mut b2_slots = vec![0.0; d * d];
-        for (k, b) in net.b2.iter().enumerate() {
-            b2_slots[k * d] = *b;
-        }
-        let b2_pt = enc.encode(&b2_slots, a_level - 1, delta)?;
+        let compiled = match plan.layout {
+            Layout::RotatedBlocks { block: d, .. } => {
+                // Scales, predicted with the same floating-point operations the evaluator
+                // performs.
+                let q_in = ctx.q_at(l_in) as f64;
+                let h_scale = delta * q_in / q_in;
+                let h_level = l_in - 1;
+                let a_level = h_level - net.activation.depth();
+                let a_scale = match &activation {
+                    CompiledActivation::Square => h_scale * h_scale / ctx.q_at(h_level) as f64,
+                    CompiledActivation::Poly(_) => delta,
+                };
+                let q_a = ctx.q_at(a_level) as f64;
+                let mut w2_slots = vec![0.0; d * d];
+                for (k, row) in net.w2.iter().enumerate() {
+                    w2_slots[k * d..k * d + row.len()].copy_from_slice(row);
+                }
+                let mut b2_slots = vec![0.0; d * d];
+                for (k, b) in net.b2.iter().enumerate() {
+                    b2_slots[k * d] = *b;
+                }
+                Compiled::Single(Box::new(SingleLayers {
+                    d,
+                    layer1: BlockLayer::new(&enc, &layer1, d, l_in, delta)?,
+                    w2: enc.encode(&w2_slots, a_level, delta * q_a / a_scale)?,
+                    b2: enc.encode(&b2_slots, a_level - 1, delta)?,
+                    output_scale: delta,
+                }))
+            }
+            _ => Compiled::Batched {
+                layer1,
+                w2: net.w2.clone(),
+                b2: net.b2.clone(),
+            },
+        };
         Ok(Self {
             plan: plan.clone(),
-            d,
             outputs: net.outputs(),
-            w1: w1_pt,
-            b1: b1_pt,
             activation,
-            w2: w2_pt,
-            b2: b2_pt,
+            compiled,
             input_scale: delta,
-            output_scale: delta,
         })
     }
 
@@ -162,30 +165,44 @@ impl NetworkServer {
         &self.plan
     }
 
-    /// The number of outputs (the client reads slot `k * d` for output `k`).
+    /// The number of outputs (one sample: the client reads slot `k * d` for output `k`; a
+    /// batch: one ciphertext per output).
     pub fn outputs(&self) -> usize {
         self.outputs
     }
 
-    /// One encrypted sample (layout [`RotatedBlocks`](Layout::RotatedBlocks)) to its encrypted
-    /// outputs (logits), output `k` in slot `k * d`.
-    pub fn infer(&self, eval: &Evaluator, ct: &Ciphertext) -> Result<Ciphertext> {
+    fn check_input(&self, ct: &Ciphertext) -> Result<()> {
         if ct.level() != self.plan.input_level
             || (ct.scale() / self.input_scale - 1.0).abs() > ckks::DEFAULT_SCALE_TOLERANCE
         {
             return Err(Error::LayoutMismatch(format!(
-                "inputs must be encrypted at level {} and scale 2^{:.2} (got level {} and scale 2^{:.2}): use Client::encrypt_sample",
+                "inputs must be encrypted at level {} and scale 2^{:.2} (got level {} and scale 2^{:.2}): use Client::encrypt_sample or encrypt_batches",
                 self.plan.input_level,
                 self.input_scale.log2(),
                 ct.level(),
                 ct.scale().log2()
             )));
         }
-        let d = self.d;
-        let mut h = eval.mul_plain(ct, &self.w1)?;
-        eval.rescale_assign(&mut h)?;
-        rotate_and_sum(eval, &mut h, d, d)?;
-        eval.add_plain_assign(&mut h, &self.b1)?;
+        Ok(())
+    }
+
+    /// One encrypted sample (layout [`RotatedBlocks`](Layout::RotatedBlocks)) to its encrypted
+    /// outputs (logits), output `k` in slot `k * d`.
+    pub fn infer(&self, eval: &Evaluator, ct: &Ciphertext) -> Result<Ciphertext> {
+        let Compiled::Single(single) = &self.compiled else {
+            return Err(Error::LayoutMismatch(
+                "this server was compiled for a batched plan: use infer_batch".into(),
+            ));
+        };
+        self.check_input(ct)?;
+        let SingleLayers {
+            d,
+            layer1,
+            w2,
+            b2,
+            output_scale,
+        } = single.as_ref();
+        let h = layer1.apply(eval, ct)?;
         let a = match &self.activation {
             // Left unrelinearized: the output layer's plaintext product and rescale work on
             // the degree-2 ciphertext, and relinearizing one level lower (before the output
@@ -196,16 +213,49 @@ impl NetworkServer {
                 a
             }
             CompiledActivation::Poly(coeffs) => {
-                eval_poly_at_scale(eval, &h, coeffs, self.output_scale)?
+                eval_poly_at_scale(eval, &h, coeffs, *output_scale)?
             }
         };
-        let mut z = eval.mul_plain(&a, &self.w2)?;
+        let mut z = eval.mul_plain(&a, w2)?;
         eval.rescale_assign(&mut z)?;
         eval.relinearize_assign(&mut z)?;
-        z.set_scale(self.output_scale);
-        rotate_and_sum(eval, &mut z, 1, d)?;
-        eval.add_plain_assign(&mut z, &self.b2)?;
+        z.set_scale(*output_scale);
+        rotate_and_sum(eval, &mut z, 1, *d)?;
+        eval.add_plain_assign(&mut z, b2)?;
         Ok(z)
+    }
+
+    /// One encrypted feature-major batch ([`FeatureMajor`](Layout::FeatureMajor): ciphertext
+    /// `j` holds feature `j` of every sample) to one ciphertext per output, sample `s` in slot
+    /// `s` (read them with [`Client::decrypt_batch`](super::Client::decrypt_batch)).
+    pub fn infer_batch(
+        &self,
+        eval: &Evaluator,
+        features: &[Ciphertext],
+    ) -> Result<Vec<Ciphertext>> {
+        let Compiled::Batched { layer1, w2, b2 } = &self.compiled else {
+            return Err(Error::LayoutMismatch(
+                "this server was compiled for a single-sample plan: use infer".into(),
+            ));
+        };
+        for ct in features {
+            self.check_input(ct)?;
+        }
+        let hidden = feature_major(eval, features, &layer1.w, &layer1.b)?;
+        let activated = hidden
+            .iter()
+            .map(|h| match &self.activation {
+                CompiledActivation::Square => {
+                    let mut a = eval.mul_relin(h, h)?;
+                    eval.rescale_assign(&mut a)?;
+                    Ok(a)
+                }
+                CompiledActivation::Poly(coeffs) => {
+                    eval_poly_at_scale(eval, h, coeffs, self.input_scale)
+                }
+            })
+            .collect::<Result<Vec<_>>>()?;
+        feature_major(eval, &activated, w2, b2)
     }
 }
 
