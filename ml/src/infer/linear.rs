@@ -8,7 +8,7 @@ use super::linalg::rotate_and_sum;
 use super::poly::{
     depth_for_degree, eval_poly_for_decryption, needs_relinearization_for_decryption,
 };
-use super::{Layout, Plan, check_context};
+use super::{Layout, Plan, check_context, check_input};
 use crate::activation::PolySigmoid;
 use crate::error::{Error, Result};
 use crate::plain::{LinearRegression, LogisticRegression};
@@ -222,18 +222,7 @@ impl LinearServer {
     }
 
     fn check_input(&self, ct: &Ciphertext) -> Result<()> {
-        if ct.level() != self.plan.input_level
-            || (ct.scale() / self.input_scale - 1.0).abs() > ckks::DEFAULT_SCALE_TOLERANCE
-        {
-            return Err(Error::LayoutMismatch(format!(
-                "inputs must be encrypted at level {} and scale 2^{:.2} (got level {} and scale 2^{:.2}): use Client::encrypt_*",
-                self.plan.input_level,
-                self.input_scale.log2(),
-                ct.level(),
-                ct.scale().log2()
-            )));
-        }
-        Ok(())
+        check_input(&self.plan, self.input_scale, ct)
     }
 
     fn finish(&self, eval: &Evaluator, mut score: Ciphertext) -> Result<Ciphertext> {

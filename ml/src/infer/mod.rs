@@ -342,6 +342,23 @@ impl Plan {
     }
 }
 
+/// Checks that an input ciphertext is at the plan's input level and at `scale` (what
+/// [`Client`] produces).
+pub(crate) fn check_input(plan: &Plan, scale: f64, ct: &ckks::Ciphertext) -> Result<()> {
+    if ct.level() != plan.input_level
+        || (ct.scale() / scale - 1.0).abs() > ckks::DEFAULT_SCALE_TOLERANCE
+    {
+        return Err(Error::LayoutMismatch(format!(
+            "inputs must be encrypted at level {} and scale 2^{:.2} (got level {} and scale 2^{:.2}): use Client::encrypt_sample or encrypt_batches",
+            plan.input_level,
+            scale.log2(),
+            ct.level(),
+            ct.scale().log2()
+        )));
+    }
+    Ok(())
+}
+
 /// Checks that `ctx` runs the plan's parameters and that the plan's levels are consistent.
 pub(crate) fn check_context(ctx: &Context, plan: &Plan) -> Result<()> {
     plan.layout.validate()?;

@@ -3,7 +3,7 @@
 use ckks::{Ciphertext, Encoder, Evaluator};
 
 use super::dense::{BlockLayer, Folded, feature_major};
-use super::{Layout, Plan, check_context};
+use super::{Layout, Plan, check_context, check_input};
 use crate::error::{Error, Result};
 use crate::plain::SoftmaxRegression;
 
@@ -104,18 +104,7 @@ impl SoftmaxServer {
     }
 
     fn check_input(&self, ct: &Ciphertext) -> Result<()> {
-        if ct.level() != self.plan.input_level
-            || (ct.scale() / self.input_scale - 1.0).abs() > ckks::DEFAULT_SCALE_TOLERANCE
-        {
-            return Err(Error::LayoutMismatch(format!(
-                "inputs must be encrypted at level {} and scale 2^{:.2} (got level {} and scale 2^{:.2}): use Client::encrypt_sample or encrypt_batches",
-                self.plan.input_level,
-                self.input_scale.log2(),
-                ct.level(),
-                ct.scale().log2()
-            )));
-        }
-        Ok(())
+        check_input(&self.plan, self.input_scale, ct)
     }
 
     /// One encrypted sample to its class scores, class `k` in slot `k`.
