@@ -162,10 +162,7 @@ pub(crate) fn run(preset: Preset, threads: usize) -> Result<Vec<Record>, BoxErro
         let eval = Evaluator::new(&ctx, plan.evaluation_keys(&sk, &mut rng)?)?;
         let server = LinearServer::new(&eval, &model, &plan)?;
         let client = Client::new(&plan, &sk)?;
-        let n = plan.layout.slots();
-        let rows = Array2::from_shape_fn((n, test.n_features()), |(i, j)| {
-            test.x[[i % test.n_samples(), j]]
-        });
+        let rows = full_batch(&test.x, plan.layout.slots());
         let batches = client.encrypt_batches(rows.view(), &mut rng)?;
         let batch = batches.first().ok_or("no batch")?;
         let mut note = |r: ckks_ml::Result<()>| {
@@ -221,10 +218,7 @@ pub(crate) fn run(preset: Preset, threads: usize) -> Result<Vec<Record>, BoxErro
         let eval = Evaluator::new(&ctx, plan.evaluation_keys(&sk, &mut rng)?)?;
         let server = NetworkServer::new(&eval, &net, &plan)?;
         let client = Client::new(&plan, &sk)?;
-        let n = plan.layout.slots();
-        let rows = Array2::from_shape_fn((n, test.n_features()), |(i, j)| {
-            test.x[[i % test.n_samples(), j]]
-        });
+        let rows = full_batch(&test.x, plan.layout.slots());
         let batches = client.encrypt_batches(rows.view(), &mut rng)?;
         let batch = batches.first().ok_or("no batch")?;
         let t = measure(slow, || {
@@ -344,4 +338,9 @@ pub(crate) fn run(preset: Preset, threads: usize) -> Result<Vec<Record>, BoxErro
     }
     out.extend(values);
     Ok(out)
+}
+
+/// `n` rows: the rows of `x` repeated, to fill every slot of a feature-major batch.
+fn full_batch(x: &Array2<f64>, n: usize) -> Array2<f64> {
+    Array2::from_shape_fn((n, x.ncols()), |(i, j)| x[[i % x.nrows(), j]])
 }
