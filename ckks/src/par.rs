@@ -107,3 +107,29 @@ where
     }
     (a(), b())
 }
+
+/// A buffer of `limbs` limbs of `n` values, limb `i` being the first `n` values of `f(i)`:
+/// limbs in parallel when the caller says the work is large enough, else written once
+/// (no zeroing first).
+pub(crate) fn collect_limbs<F, I>(limbs: usize, n: usize, parallel: bool, f: F) -> Vec<u64>
+where
+    F: Fn(usize) -> I + Sync + Send,
+    I: Iterator<Item = u64>,
+{
+    #[cfg(feature = "parallel")]
+    if parallel && limbs > 1 && enabled() {
+        let mut out = vec![0; limbs * n];
+        for_each_limb(&mut out, n, true, |i, limb| {
+            for (o, v) in limb.iter_mut().zip(f(i)) {
+                *o = v;
+            }
+        });
+        return out;
+    }
+    let _ = parallel;
+    let mut out = Vec::with_capacity(limbs * n);
+    for i in 0..limbs {
+        out.extend(f(i).take(n));
+    }
+    out
+}

@@ -22,6 +22,7 @@ use zeroize::Zeroizing;
 
 use crate::context::Context;
 use crate::error::{Error, Result};
+use crate::math::ifma52;
 use crate::math::sampling::{Seed, random_seed};
 use crate::par::{for_each_limb, for_each_limb_pair, join, try_for_each_limb};
 use crate::ring::{Representation, RnsPoly};
@@ -249,8 +250,7 @@ pub(crate) fn key_switch_into(
     out1: &mut RnsPoly,
 ) -> Result<()> {
     let mut acc = QpAccumulator::new(ctx, dec.level);
-    inner_product_qp(ctx, dec, key, acc.as_mut_slice())?;
-    acc.empty = false;
+    acc.set_inner_product(dec, key)?;
     acc.mod_down_add(out0, out1)
 }
 
@@ -346,10 +346,52 @@ impl QpAccumulator {
         let half = self.len / 2;
         let (acc_b, acc_a) = self.as_mut_slice().split_at_mut(half);
         let (r0, r1) = join(
-            || mod_down_add(&ctx, acc_b, l1, out0),
-            || mod_down_add(&ctx, acc_a, l1, out1),
+            || mod_down(&ctx, acc_b, l1, Some(out0)),
+            || mod_down(&ctx, acc_a, l1, Some(out1)),
         );
         r0.and(r1)
+    }
+
+    /// Divides both halves by P in place and hands `f` the two results (NTT form over
+    /// `q_0..q_level`, limb after limb): for callers that do not simply add them somewhere,
+    /// such as rotations, which permute them.
+    pub(crate) fn mod_down_then<T>(mut self, f: impl FnOnce(&[u64], &[u64]) -> T) -> Result<T> {
+        if self.empty {
+            return Err(Error::InvalidArgument {
+                op: "QpAccumulator::mod_down_then",
+                reason: "nothing accumulated".into(),
+            });
+        }
+        let ctx = self.ctx.clone();
+        let l1 = self.level + 1;
+        let half = self.len / 2;
+        let (acc_b, acc_a) = self.as_mut_slice().split_at_mut(half);
+        let (r0, r1) = join(
+            || mod_down(&ctx, acc_b, l1, None),
+            || mod_down(&ctx, acc_a, l1, None),
+        );
+        r0.and(r1)?;
+        let q_len = l1 * ctx.n();
+        Ok(f(&acc_b[..q_len], &acc_a[..q_len]))
+    }
+
+    /// Sets the accumulator to the inner product of `dec` with `key`.
+    pub(crate) fn set_inner_product(
+        &mut self,
+        dec: &Decomposition,
+        key: &SwitchingKey,
+    ) -> Result<()> {
+        if dec.level != self.level {
+            return Err(Error::ShapeMismatch {
+                what: "decomposition level (the accumulator's)",
+                expected: self.level,
+                got: dec.level,
+            });
+        }
+        let ctx = self.ctx.clone();
+        inner_product_qp(&ctx, dec, key, self.as_mut_slice())?;
+        self.empty = false;
+        Ok(())
     }
 }
 
@@ -420,9 +462,10 @@ fn limb_of(poly: &QpPoly, t: usize, l1: usize, n: usize) -> &[u64] {
     }
 }
 
-/// `out += round(x / P)` for `x` over `Q_level * P` in NTT form (`acc`: the `l1` limbs over Q
-/// then the limbs over P; the P limbs are overwritten).
-fn mod_down_add(ctx: &Context, acc: &mut [u64], l1: usize, out: &mut RnsPoly) -> Result<()> {
+/// `round(x / P)` for `x` over `Q_level * P` in NTT form (`acc`: the `l1` limbs over Q then
+/// the limbs over P; the P limbs are overwritten): added to `out` when given, else written over
+/// the Q limbs of `acc`.
+fn mod_down(ctx: &Context, acc: &mut [u64], l1: usize, out: Option<&mut RnsPoly>) -> Result<()> {
     let n = ctx.n();
     let (qb, pb) = (ctx.q_basis(), ctx.p_basis());
     let (x_q, x_p) = acc.split_at_mut(l1 * n);
@@ -430,16 +473,21 @@ fn mod_down_add(ctx: &Context, acc: &mut [u64], l1: usize, out: &mut RnsPoly) ->
     let md = ctx.mod_down();
     let mut conv = qb.scratch().take(l1 * n);
     md.converter().convert_centered(x_p, &mut conv, n)?;
-    let x_q: &[u64] = x_q;
     let p_inv = md.p_inv();
-    for_each_limb_pair(&mut conv, out.coeffs_mut(), n, true, |i, t, o| {
-        qb.table(i).forward(t);
-        let (q, w) = (qb.moduli()[i], p_inv[i]);
-        let x = &x_q[i * n..(i + 1) * n];
-        for ((o, &a), &b) in o.iter_mut().zip(x).zip(t.iter()) {
-            *o = q.add(*o, q.mul_shoup(q.sub(a, b), w));
+    match out {
+        Some(out) => {
+            let x_q: &[u64] = x_q;
+            for_each_limb_pair(&mut conv, out.coeffs_mut(), n, true, |i, t, o| {
+                qb.table(i).forward(t);
+                let x = &x_q[i * n..(i + 1) * n];
+                ifma52::sub_mul_add_assign(&qb.moduli()[i], p_inv[i], o, x, t);
+            });
         }
-    });
+        None => for_each_limb_pair(&mut conv, x_q, n, true, |i, t, x| {
+            qb.table(i).forward(t);
+            ifma52::sub_mul_assign(&qb.moduli()[i], p_inv[i], x, t);
+        }),
+    }
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 //! the pointwise products of polynomials ([`mul_assign`], [`mul_add_assign`]), with the portable
 //! scalar code as the fallback and the reference the tests compare against.
 
-use super::Modulus;
+use super::{Modulus, ShoupOperand};
 
 /// The largest prime size, in bits, of the IFMA kernels: products of values below `2^50` fit
 /// the 104 bits that two 52-bit halves hold, and the inputs fit the 52 bits IFMA reads.
@@ -51,6 +51,58 @@ pub(crate) fn mul_add_assign(q: &Modulus, acc: &mut [u64], a: &[u64], b: &[u64])
     }
 }
 
+/// `x[i] = (x[i] - t[i]) * w mod q` (all values below `q`, slices of one length): the last
+/// step of ModDown, with `w = P^-1 mod q`.
+pub(crate) fn sub_mul_assign(q: &Modulus, w: ShoupOperand, x: &mut [u64], t: &[u64]) {
+    #[cfg(target_arch = "x86_64")]
+    if x.len() == t.len() && x.len().is_multiple_of(8) && available(q) {
+        // SAFETY: the CPU supports AVX-512 F and IFMA and q < 2^50 (checked by `available`).
+        unsafe { kernels::sub_mul(q, w, x, t) };
+        return;
+    }
+    for (x, &t) in x.iter_mut().zip(t) {
+        *x = q.mul_shoup(q.sub(*x, t), w);
+    }
+}
+
+/// `acc[i] = acc[i] + (x[i] - t[i]) * w mod q` (all values below `q`, slices of one length):
+/// the last step of ModDown fused with the addition to a destination.
+pub(crate) fn sub_mul_add_assign(
+    q: &Modulus,
+    w: ShoupOperand,
+    acc: &mut [u64],
+    x: &[u64],
+    t: &[u64],
+) {
+    #[cfg(target_arch = "x86_64")]
+    if acc.len() == x.len() && acc.len() == t.len() && acc.len().is_multiple_of(8) && available(q) {
+        // SAFETY: the CPU supports AVX-512 F and IFMA and q < 2^50 (checked by `available`).
+        unsafe { kernels::sub_mul_add(q, w, acc, x, t) };
+        return;
+    }
+    for ((o, &x), &t) in acc.iter_mut().zip(x).zip(t) {
+        *o = q.add(*o, q.mul_shoup(q.sub(x, t), w));
+    }
+}
+
+/// `out[i] = lift(x[i]) mod p` where `lift` maps `[0, q)` to the centered range
+/// `(-q/2, q/2]` (values above `q/2` lose `q`): base conversion from the single prime `q`.
+/// `q` may be any size below `2^61`; the vector kernel needs `p < 2^50`.
+pub(crate) fn reduce_centered(p: &Modulus, q: u64, input: &[u64], out: &mut [u64]) {
+    let half = q / 2;
+    let q_mod_p = p.reduce(q);
+    #[cfg(target_arch = "x86_64")]
+    if input.len() == out.len() && out.len().is_multiple_of(8) && available(p) {
+        // SAFETY: the CPU supports AVX-512 F and IFMA and p < 2^50 (checked by `available`).
+        unsafe { kernels::reduce_centered(p, half, q_mod_p, input, out) };
+        return;
+    }
+    for (o, &x) in out.iter_mut().zip(input) {
+        let r = p.reduce(x);
+        *o = std::hint::select_unpredictable(x > half, p.sub(r, q_mod_p), r);
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
 pub(crate) use kernels::{Reducer, load, store};
 
@@ -58,7 +110,7 @@ pub(crate) use kernels::{Reducer, load, store};
 mod kernels {
     use core::arch::x86_64::*;
 
-    use super::Modulus;
+    use super::{Modulus, ShoupOperand};
 
     /// `a *= b` eight coefficients at a time. Requires `q < 2^50`, equal lengths, a multiple
     /// of 8.
@@ -90,6 +142,98 @@ mod kernels {
             let lo = _mm512_madd52lo_epu64(load(c), xv, yv);
             let hi = _mm512_madd52hi_epu64(zero, xv, yv);
             store(c, red.reduce(lo, hi));
+        }
+    }
+
+    /// `(x - t) * w mod q` in `[0, q)` for `x, t < q < 2^50`: Shoup's multiplication with
+    /// 52-bit words (`x - t + q < 2^51` fits the multiplier's input).
+    #[derive(Clone, Copy)]
+    struct SubMul {
+        q: __m512i,
+        w: __m512i,
+        /// `floor(w * 2^52 / q)`.
+        w_quotient: __m512i,
+        mask: __m512i,
+    }
+
+    impl SubMul {
+        #[target_feature(enable = "avx512f")]
+        fn new(q: &Modulus, w: ShoupOperand) -> Self {
+            let splat = |x: u64| _mm512_set1_epi64(x as i64);
+            Self {
+                q: splat(q.value()),
+                w: splat(w.value),
+                // floor(floor(w 2^64 / q) / 2^12) = floor(w 2^52 / q).
+                w_quotient: splat(w.quotient >> 12),
+                mask: splat((1 << 52) - 1),
+            }
+        }
+
+        #[target_feature(enable = "avx512f,avx512ifma")]
+        #[inline]
+        fn apply(self, x: __m512i, t: __m512i) -> __m512i {
+            let zero = _mm512_setzero_si512();
+            let d = _mm512_add_epi64(_mm512_sub_epi64(x, t), self.q);
+            // d * w - floor(d * w' / 2^52) * q lies in [0, 2q): exact modulo 2^52.
+            let quotient = _mm512_madd52hi_epu64(zero, d, self.w_quotient);
+            let r = _mm512_and_si512(
+                _mm512_sub_epi64(
+                    _mm512_madd52lo_epu64(zero, d, self.w),
+                    _mm512_madd52lo_epu64(zero, quotient, self.q),
+                ),
+                self.mask,
+            );
+            _mm512_min_epu64(r, _mm512_sub_epi64(r, self.q))
+        }
+    }
+
+    /// `x = (x - t) * w`, eight coefficients at a time. Requires `q < 2^50`, values below
+    /// `q`, equal lengths, a multiple of 8.
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    pub(super) fn sub_mul(q: &Modulus, w: ShoupOperand, x: &mut [u64], t: &[u64]) {
+        let k = SubMul::new(q, w);
+        for (x, t) in x.chunks_exact_mut(8).zip(t.chunks_exact(8)) {
+            store(x, k.apply(load(x), load(t)));
+        }
+    }
+
+    /// `acc += (x - t) * w`, eight coefficients at a time. Requires `q < 2^50`, values below
+    /// `q`, equal lengths, a multiple of 8.
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    pub(super) fn sub_mul_add(q: &Modulus, w: ShoupOperand, acc: &mut [u64], x: &[u64], t: &[u64]) {
+        let k = SubMul::new(q, w);
+        for ((o, x), t) in acc
+            .chunks_exact_mut(8)
+            .zip(x.chunks_exact(8))
+            .zip(t.chunks_exact(8))
+        {
+            let s = _mm512_add_epi64(load(o), k.apply(load(x), load(t)));
+            store(o, _mm512_min_epu64(s, _mm512_sub_epi64(s, k.q)));
+        }
+    }
+
+    /// `out = lift(x) mod p`, eight values at a time (see [`super::reduce_centered`]).
+    /// Requires `p < 2^50`, `x < 2^61`, equal lengths, a multiple of 8.
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    pub(super) fn reduce_centered(
+        p: &Modulus,
+        half: u64,
+        q_mod_p: u64,
+        input: &[u64],
+        out: &mut [u64],
+    ) {
+        let red = Reducer::new(p);
+        let splat = |x: u64| _mm512_set1_epi64(x as i64);
+        let (half, p_minus_q) = (splat(half), splat(p.value() - q_mod_p));
+        let mask = splat((1 << 52) - 1);
+        for (o, x) in out.chunks_exact_mut(8).zip(input.chunks_exact(8)) {
+            let x = load(x);
+            // x = high * 2^52 + low with high < 2^9.
+            let r = red.reduce(_mm512_and_si512(x, mask), _mm512_srli_epi64::<52>(x));
+            let shifted = _mm512_add_epi64(r, p_minus_q);
+            let shifted = _mm512_min_epu64(shifted, _mm512_sub_epi64(shifted, red.q));
+            let above = _mm512_cmpgt_epu64_mask(x, half);
+            store(o, _mm512_mask_blend_epi64(above, r, shifted));
         }
     }
 
@@ -208,6 +352,53 @@ mod tests {
                     .map(|(&z, (&x, &y))| q.mul_add(x, y, z))
                     .collect();
                 assert_eq!(got, want, "mul_add, {bits} bits, n = {n}");
+                // ModDown's last step: (x - t) * w, written or added.
+                let w = q.shoup(b[1]);
+                let diff: Vec<u64> = a
+                    .iter()
+                    .zip(&b)
+                    .map(|(&x, &t)| q.mul(q.sub(x, t), w.value))
+                    .collect();
+                let mut got = a.clone();
+                sub_mul_assign(&q, w, &mut got, &b);
+                assert_eq!(got, diff, "sub_mul, {bits} bits, n = {n}");
+                let mut got = c.clone();
+                sub_mul_add_assign(&q, w, &mut got, &a, &b);
+                let want: Vec<u64> = c.iter().zip(&diff).map(|(&z, &d)| q.add(z, d)).collect();
+                assert_eq!(got, want, "sub_mul_add, {bits} bits, n = {n}");
+            }
+        }
+    }
+
+    /// The centered reduction (vector where available) equals the definition computed with
+    /// signed integers, at the edges of the centered range too.
+    #[test]
+    fn reduce_centered_matches_definition() {
+        let mut rng = ChaCha20Rng::from_seed([10; 32]);
+        for q_bits in [40u32, 60, 61] {
+            let q = Modulus::new(ntt_primes(q_bits, 1024, 1).unwrap()[0]).unwrap();
+            for p_bits in [30u32, 40, 49, 50, 51, 60] {
+                let p = Modulus::new(ntt_primes(p_bits, 2048, 1).unwrap()[0]).unwrap();
+                for n in [8usize, 1024, 1000] {
+                    let mut x = vec![0u64; n];
+                    sample_uniform(&mut rng, &q, &mut x);
+                    let half = q.value() / 2;
+                    x[..4].copy_from_slice(&[0, q.value() - 1, half, half + 1]);
+                    let mut got = vec![0u64; n];
+                    reduce_centered(&p, q.value(), &x, &mut got);
+                    for (&x, &g) in x.iter().zip(&got) {
+                        let lifted = if x > half {
+                            x as i128 - q.value() as i128
+                        } else {
+                            x as i128
+                        };
+                        let want = lifted.rem_euclid(p.value() as i128) as u64;
+                        assert_eq!(
+                            g, want,
+                            "x = {x}, q {q_bits} bits, p {p_bits} bits, n = {n}"
+                        );
+                    }
+                }
             }
         }
     }

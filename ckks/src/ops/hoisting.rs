@@ -12,8 +12,9 @@ use super::Evaluator;
 use crate::ciphertext::Ciphertext;
 use crate::error::{Error, Result};
 use crate::keys::galois_element;
-use crate::keys::switching::{Decomposition, QpAccumulator, decompose, key_switch_into};
+use crate::keys::switching::{Decomposition, QpAccumulator, decompose};
 use crate::noise::key_switch_term;
+use crate::par::collect_limbs;
 use crate::ring::{Representation, RnsPoly};
 
 /// A ciphertext with its key-switching decomposition, ready for many rotations.
@@ -232,14 +233,36 @@ impl Evaluator {
                 element: k,
             });
         };
-        let mut u0 = h.ct.parts[0].clone();
-        let mut u1 = RnsPoly::zero(self.ctx.q_basis(), h.ct.level() + 1, Representation::Ntt)?;
-        key_switch_into(&self.ctx, &h.dec, key, &mut u0, &mut u1)?;
-        let (c0, c1) = crate::par::join(
-            || u0.automorphism_with(index),
-            || u1.automorphism_with(index),
+        let ct = h.ct;
+        let (n, l1) = (self.ctx.n(), ct.level() + 1);
+        let basis = self.ctx.q_basis();
+        let mut acc = QpAccumulator::new(&self.ctx, ct.level());
+        acc.set_inner_product(&h.dec, key)?;
+        // The switch gives (c_0 + u_0, u_1) under sigma^-1(s); sigma of both, in one pass
+        // that also adds c_0, is the rotation.
+        let (c0, c1) = acc.mod_down_then(|u0, u1| {
+            let perm = index.ntt_permutation();
+            let (moduli, c0) = (basis.moduli(), ct.parts[0].coeffs());
+            crate::par::join(
+                || {
+                    collect_limbs(l1, n, true, |i| {
+                        let (q, c0, u0) = (moduli[i], limb(c0, i, n), limb(u0, i, n));
+                        perm.iter()
+                            .map(move |&p| q.add(c0[p as usize], u0[p as usize]))
+                    })
+                },
+                || {
+                    collect_limbs(l1, n, true, |i| {
+                        let u1 = limb(u1, i, n);
+                        perm.iter().map(move |&p| u1[p as usize])
+                    })
+                },
+            )
+        })?;
+        let (c0, c1) = (
+            RnsPoly::from_parts(basis, Representation::Ntt, c0)?,
+            RnsPoly::from_parts(basis, Representation::Ntt, c1)?,
         );
-        let (c0, c1) = (c0?, c1?);
         Ok(Ciphertext {
             parts: vec![c0, c1],
             scale: h.ct.scale,
@@ -252,4 +275,9 @@ impl Evaluator {
                 .map(|b| b.add_per_coeff(self.ctx.n(), key_switch_term(&self.ctx, h.ct.level()))),
         })
     }
+}
+
+/// Limb `i` of a flat buffer of `n`-sized limbs.
+fn limb(x: &[u64], i: usize, n: usize) -> &[u64] {
+    &x[i * n..(i + 1) * n]
 }

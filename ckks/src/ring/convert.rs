@@ -28,7 +28,7 @@ use std::sync::Arc;
 
 use super::{PAR_MIN_COEFFS, Representation, RnsBasis, RnsPoly, for_each_limb, for_each_limb_pair};
 use crate::error::{Error, Result};
-use crate::math::{Modulus, ShoupOperand};
+use crate::math::{Modulus, ShoupOperand, ifma52};
 
 #[inline(always)]
 fn mul_hi(a: u64, b: u64) -> u64 {
@@ -215,13 +215,7 @@ impl BasisConverter {
                             std::hint::select_unpredictable(x > half, x.wrapping_add(p_minus_q), x);
                     }
                 }
-                (true, false) => {
-                    let q_mod_p = p.reduce(q);
-                    for (o, &x) in out.iter_mut().zip(input) {
-                        let r = p.reduce(x);
-                        *o = std::hint::select_unpredictable(x > half, p.sub(r, q_mod_p), r);
-                    }
-                }
+                (true, false) => ifma52::reduce_centered(p, q, input, out),
                 (false, true) => {
                     for (o, &x) in out.iter_mut().zip(input) {
                         *o = std::hint::select_unpredictable(

@@ -32,6 +32,16 @@ pub(crate) struct Scratch<'a> {
 impl ScratchPool {
     /// A buffer of exactly `len` elements with unspecified contents.
     pub(crate) fn take(&self, len: usize) -> Scratch<'_> {
+        Scratch {
+            pool: self,
+            buf: self.take_vec(len),
+            len,
+        }
+    }
+
+    /// An owned buffer of at least `len` elements with unspecified contents, for holders that
+    /// give it back with [`give_back`](Self::give_back).
+    pub(crate) fn take_vec(&self, len: usize) -> Vec<u64> {
         let mut buf = {
             let mut idle = self
                 .idle
@@ -41,37 +51,31 @@ impl ScratchPool {
             let fit = idle
                 .iter()
                 .enumerate()
-                .filter(|(_, b)| b.capacity() >= len)
-                .min_by_key(|(_, b)| b.capacity())
+                .filter(|(_, b)| b.len() >= len)
+                .min_by_key(|(_, b)| b.len())
                 .map(|(i, _)| i)
-                .or_else(|| (0..idle.len()).max_by_key(|&i| idle[i].capacity()));
+                .or_else(|| (0..idle.len()).max_by_key(|&i| idle[i].len()));
             fit.map(|i| idle.swap_remove(i)).unwrap_or_default()
         };
         if buf.len() < len {
             buf.resize(len, 0);
         }
-        Scratch {
-            pool: self,
-            buf,
-            len,
-        }
+        buf
     }
 
-    /// An owned buffer of at least `len` elements with unspecified contents, for holders that
-    /// give it back with [`give_back`](Self::give_back).
-    pub(crate) fn take_vec(&self, len: usize) -> Vec<u64> {
-        let mut s = self.take(len);
-        std::mem::take(&mut s.buf)
-    }
-
-    /// Returns a buffer obtained from [`take_vec`](Self::take_vec) to the pool.
+    /// Returns a buffer obtained from [`take_vec`](Self::take_vec) to the pool (an empty one
+    /// is dropped: it would only take the place of a useful one).
     pub(crate) fn give_back(&self, buf: Vec<u64>) {
-        let len = buf.len();
-        drop(Scratch {
-            pool: self,
-            buf,
-            len,
-        });
+        if buf.is_empty() {
+            return;
+        }
+        let mut idle = self
+            .idle
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if idle.len() < MAX_IDLE {
+            idle.push(buf);
+        }
     }
 }
 
@@ -98,15 +102,7 @@ impl DerefMut for Scratch<'_> {
 
 impl Drop for Scratch<'_> {
     fn drop(&mut self) {
-        let buf = std::mem::take(&mut self.buf);
-        let mut idle = self
-            .pool
-            .idle
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if idle.len() < MAX_IDLE {
-            idle.push(buf);
-        }
+        self.pool.give_back(std::mem::take(&mut self.buf));
     }
 }
 
@@ -129,5 +125,23 @@ mod tests {
         assert!(c.len() >= 2000);
         pool.give_back(c);
         assert_eq!(pool.take(10).capacity_hint(), 2000);
+    }
+
+    /// Owned loans come back to the pool and are handed out again: taking them leaves no
+    /// empty placeholder behind that would fill the pool and push real buffers out.
+    #[test]
+    fn owned_loans_are_reused() {
+        let pool = ScratchPool::default();
+        let first = pool.take_vec(4096);
+        let ptr = first.as_ptr();
+        pool.give_back(first);
+        for _ in 0..2 * MAX_IDLE {
+            let v = pool.take_vec(4096);
+            assert_eq!(v.as_ptr(), ptr, "the returned buffer is handed out again");
+            pool.give_back(v);
+            drop(pool.take(1000));
+        }
+        let idle = pool.idle.lock().unwrap_or_else(|p| p.into_inner());
+        assert_eq!(idle.len(), 1, "one buffer served every request");
     }
 }
