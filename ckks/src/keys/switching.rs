@@ -24,7 +24,7 @@ use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::math::ifma52;
 use crate::math::sampling::{Seed, random_seed};
-use crate::par::{for_each_limb, for_each_limb_pair, join, try_for_each_limb};
+use crate::par::{for_each_item, for_each_limb, for_each_limb_pair, join, try_for_each_limb};
 use crate::ring::{Representation, RnsPoly};
 
 use super::inner_product::{Terms, inner_product};
@@ -421,37 +421,117 @@ fn inner_product_qp(
     key: &SwitchingKey,
     acc: &mut [u64],
 ) -> Result<()> {
-    ctx.check_id("switching key", key.param_id)?;
+    inner_products_qp(ctx, dec, &[key], &mut [acc])
+}
+
+/// How many coefficients of every digit [`inner_products_qp`] reads at a time: small enough
+/// that the digits' runs (`digits * CHUNK * 8` bytes) stay in the L2 cache while every key
+/// streams past them.
+const CHUNK: usize = 2048;
+
+/// Step 2 for several keys at once: `accs[r]` (laid out as in [`inner_product_qp`]) receives
+/// the inner product of `dec` with `keys[r]`. Chunk by chunk of coefficients, the digits are
+/// read from memory once for all the keys.
+fn inner_products_qp(
+    ctx: &Context,
+    dec: &Decomposition,
+    keys: &[&SwitchingKey],
+    accs: &mut [&mut [u64]],
+) -> Result<()> {
     let n = ctx.n();
     let l1 = dec.level + 1;
+    let width = l1 + ctx.p_basis().len();
     let digits = dec.count;
-    if key.b.len() < digits {
+    for key in keys {
+        ctx.check_id("switching key", key.param_id)?;
+        if key.b.len() < digits {
+            return Err(Error::ShapeMismatch {
+                what: "switching-key digits",
+                expected: digits,
+                got: key.b.len(),
+            });
+        }
+    }
+    if keys.len() != accs.len() || accs.iter().any(|a| a.len() != 2 * width * n) {
         return Err(Error::ShapeMismatch {
-            what: "switching-key digits",
-            expected: digits,
-            got: key.b.len(),
+            what: "key-switching accumulators (one of 2 * limbs * N per key)",
+            expected: keys.len(),
+            got: accs.len(),
         });
     }
-    let (acc_b, acc_a) = acc.split_at_mut(acc.len() / 2);
-    let product = |t: usize, out_b: &mut [u64], out_a: &mut [u64]| {
+    // Limb t of every accumulator's two halves, gathered per limb for the parallel loop.
+    let mut per_limb: Vec<Vec<(&mut [u64], &mut [u64])>> =
+        (0..width).map(|_| Vec::with_capacity(keys.len())).collect();
+    for acc in accs.iter_mut() {
+        let (b, a) = acc.split_at_mut(width * n);
+        for (t, pair) in b.chunks_exact_mut(n).zip(a.chunks_exact_mut(n)).enumerate() {
+            per_limb[t].push(pair);
+        }
+    }
+    for_each_item(per_limb, true, |t, mut outs| {
+        let q = modulus_at(ctx, t, l1);
         let ext: Vec<&[u64]> = (0..digits).map(|j| dec.limb(j, t)).collect();
-        let kb: Vec<&[u64]> = key.b[..digits]
-            .iter()
-            .map(|p| limb_of(p, t, l1, n))
-            .collect();
-        let ka: Vec<&[u64]> = key.a[..digits]
-            .iter()
-            .map(|p| limb_of(p, t, l1, n))
-            .collect();
-        let terms = Terms {
-            ext: &ext,
-            kb: &kb,
-            ka: &ka,
-        };
-        inner_product(&modulus_at(ctx, t, l1), &terms, out_b, out_a);
-    };
-    for_each_limb_pair(acc_b, acc_a, n, true, product);
+        let limbs = |polys| digit_limbs(polys, digits, t, l1, n);
+        let key_limbs: Vec<(Vec<&[u64]>, Vec<&[u64]>)> =
+            keys.iter().map(|k| (limbs(&k.b), limbs(&k.a))).collect();
+        for c0 in (0..n).step_by(CHUNK) {
+            let range = c0..(c0 + CHUNK).min(n);
+            let part = |v| sub_slices(v, &range);
+            let ext = part(&ext);
+            for ((kb, ka), (out_b, out_a)) in key_limbs.iter().zip(outs.iter_mut()) {
+                let (kb, ka) = (part(kb), part(ka));
+                let terms = Terms {
+                    ext: &ext,
+                    kb: &kb,
+                    ka: &ka,
+                };
+                inner_product(
+                    &q,
+                    &terms,
+                    &mut out_b[range.clone()],
+                    &mut out_a[range.clone()],
+                );
+            }
+        }
+    });
     Ok(())
+}
+
+/// Inner products of one decomposition with each of `keys` (at most
+/// [`KEYS_PER_PASS`] is best), one accumulator each.
+pub(crate) fn inner_products(
+    ctx: &Context,
+    dec: &Decomposition,
+    keys: &[&SwitchingKey],
+) -> Result<Vec<QpAccumulator>> {
+    let mut accs: Vec<QpAccumulator> = keys
+        .iter()
+        .map(|_| QpAccumulator::new(ctx, dec.level))
+        .collect();
+    let mut slices: Vec<&mut [u64]> = accs.iter_mut().map(QpAccumulator::as_mut_slice).collect();
+    inner_products_qp(ctx, dec, keys, &mut slices)?;
+    for acc in &mut accs {
+        acc.empty = false;
+    }
+    Ok(accs)
+}
+
+/// How many keys hoisted rotations pass over the digits at once: enough to read the digits
+/// from memory once for many keys, few enough that the accumulators (each `2 (L + 2) N`
+/// words) stay a modest amount of memory.
+pub(crate) const KEYS_PER_PASS: usize = 8;
+
+/// Limb `t` of each of the first `digits` polynomials.
+fn digit_limbs(polys: &[QpPoly], digits: usize, t: usize, l1: usize, n: usize) -> Vec<&[u64]> {
+    polys[..digits]
+        .iter()
+        .map(|p| limb_of(p, t, l1, n))
+        .collect()
+}
+
+/// The same `range` of each slice.
+fn sub_slices<'a>(slices: &[&'a [u64]], range: &std::ops::Range<usize>) -> Vec<&'a [u64]> {
+    slices.iter().map(|x| &x[range.clone()]).collect()
 }
 
 fn limb_of(poly: &QpPoly, t: usize, l1: usize, n: usize) -> &[u64] {

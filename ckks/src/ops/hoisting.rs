@@ -12,10 +12,12 @@ use super::Evaluator;
 use crate::ciphertext::Ciphertext;
 use crate::error::{Error, Result};
 use crate::keys::galois_element;
-use crate::keys::switching::{Decomposition, QpAccumulator, decompose};
+use crate::keys::switching::{
+    Decomposition, KEYS_PER_PASS, QpAccumulator, decompose, inner_products,
+};
 use crate::noise::key_switch_term;
-use crate::par::collect_limbs;
-use crate::ring::{Representation, RnsPoly};
+use crate::par::{collect_limbs, map_items};
+use crate::ring::{AutomorphismIndex, Representation, RnsPoly};
 
 /// A ciphertext with its key-switching decomposition, ready for many rotations.
 pub(crate) struct Hoisted<'a> {
@@ -64,34 +66,39 @@ impl Evaluator {
     pub fn rotate_many(&self, ct: &Ciphertext, steps: &[i64]) -> Result<Vec<Ciphertext>> {
         self.check(ct)?;
         let half = (self.ctx.n() / 2) as i64;
-        let mut needs_key = false;
-        for &step in steps {
+        // The automorphism and key of every step that needs one, checked before any work.
+        let mut keyed = Vec::new();
+        for (position, &step) in steps.iter().enumerate() {
             if step.rem_euclid(half) == 0 {
                 continue;
             }
-            needs_key = true;
             let k = galois_element(step, self.ctx.n());
-            if !self.automorphisms.contains_key(&k) || self.keys.galois.get(k).is_none() {
-                return Err(Error::MissingGaloisKey { step, element: k });
+            match (self.automorphisms.get(&k), self.keys.galois.get(k)) {
+                (Some(index), Some(key)) => keyed.push((position, index, key)),
+                _ => return Err(Error::MissingGaloisKey { step, element: k }),
             }
         }
-        if !needs_key {
-            return Ok(steps.iter().map(|_| ct.clone()).collect());
+        let mut out: Vec<Option<Ciphertext>> = vec![None; steps.len()];
+        if !keyed.is_empty() {
+            let hoisted = self.hoist(ct)?;
+            // The digits are read once per group of keys; each rotation then divides by P
+            // and permutes on its own.
+            for group in keyed.chunks(KEYS_PER_PASS) {
+                let keys: Vec<_> = group.iter().map(|&(_, _, key)| key).collect();
+                let accs = inner_products(&self.ctx, &hoisted.dec, &keys)?;
+                let work: Vec<_> = accs.into_iter().zip(group).collect();
+                let rotated = map_items(work, true, |(acc, &(_, index, _))| {
+                    self.finish_galois(ct, acc, index)
+                });
+                for (&(position, _, _), r) in group.iter().zip(rotated) {
+                    out[position] = Some(r?);
+                }
+            }
         }
-        let hoisted = self.hoist(ct)?;
-        #[cfg(feature = "parallel")]
-        {
-            use rayon::prelude::*;
-            steps
-                .par_iter()
-                .map(|&s| self.rotate_hoisted(&hoisted, s))
-                .collect()
-        }
-        #[cfg(not(feature = "parallel"))]
-        steps
-            .iter()
-            .map(|&s| self.rotate_hoisted(&hoisted, s))
-            .collect()
+        Ok(out
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| ct.clone()))
+            .collect())
     }
 
     /// The sum of the rotations of one ciphertext by each of `steps` (a step that is a
@@ -209,19 +216,6 @@ impl Evaluator {
         Ok(Hoisted { ct, dec })
     }
 
-    /// One rotation of a hoisted ciphertext.
-    pub(crate) fn rotate_hoisted(&self, h: &Hoisted<'_>, step: i64) -> Result<Ciphertext> {
-        let half = (self.ctx.n() / 2) as i64;
-        if step.rem_euclid(half) == 0 {
-            return Ok(h.ct.clone());
-        }
-        let k = galois_element(step, self.ctx.n());
-        if !self.automorphisms.contains_key(&k) {
-            return Err(Error::MissingGaloisKey { step, element: k });
-        }
-        self.apply_galois(h, k)
-    }
-
     /// `X -> X^k` on a hoisted ciphertext. The key for `k` switches from `sigma^-1(s)` to `s`
     /// (see [`GaloisKeys`](crate::GaloisKeys)): key-switching `c_1` as it is gives
     /// `(c_0 + u_0, u_1)` decrypting under `sigma^-1(s)`, and `sigma` of both polynomials
@@ -233,11 +227,21 @@ impl Evaluator {
                 element: k,
             });
         };
-        let ct = h.ct;
+        let mut acc = QpAccumulator::new(&self.ctx, h.ct.level());
+        acc.set_inner_product(&h.dec, key)?;
+        self.finish_galois(h.ct, acc, index)
+    }
+
+    /// The rotation of `ct` from the inner product of its decomposition with the key of
+    /// `index` (switching from `sigma^-1(s)`).
+    fn finish_galois(
+        &self,
+        ct: &Ciphertext,
+        acc: QpAccumulator,
+        index: &AutomorphismIndex,
+    ) -> Result<Ciphertext> {
         let (n, l1) = (self.ctx.n(), ct.level() + 1);
         let basis = self.ctx.q_basis();
-        let mut acc = QpAccumulator::new(&self.ctx, ct.level());
-        acc.set_inner_product(&h.dec, key)?;
         // The switch gives (c_0 + u_0, u_1) under sigma^-1(s); sigma of both, in one pass
         // that also adds c_0, is the rotation.
         let (c0, c1) = acc.mod_down_then(|u0, u1| {
@@ -265,14 +269,13 @@ impl Evaluator {
         );
         Ok(Ciphertext {
             parts: vec![c0, c1],
-            scale: h.ct.scale,
-            slots: h.ct.slots,
-            param_id: h.ct.param_id,
+            scale: ct.scale,
+            slots: ct.slots,
+            param_id: ct.param_id,
             seed: None,
-            noise: h
-                .ct
+            noise: ct
                 .noise
-                .map(|b| b.add_per_coeff(self.ctx.n(), key_switch_term(&self.ctx, h.ct.level()))),
+                .map(|b| b.add_per_coeff(n, key_switch_term(&self.ctx, ct.level()))),
         })
     }
 }
