@@ -547,28 +547,28 @@ macro_rules! eight_lane_transforms {
             }
         }
 
-        /// The inverse stages of gaps 1, 2 and 4 on 16 values in two registers (natural
-        /// order in and out), twiddles for its 8, 4 and 2 blocks.
+        /// The inverse stages of gaps 1, 2 and 4 on two groups of 16 values, each in two
+        /// registers (natural order in and out), with the twiddles of each group's 8, 4 and
+        /// 2 blocks; the groups go through each stage together, as in [`fwd_last3`].
         #[target_feature(enable = $features)]
         #[inline]
         fn inv_first3(
-            lo: __m512i,
-            hi: __m512i,
-            w4: (&[u64; 2], &[u64; 2]),
-            w2: (&[u64; 4], &[u64; 4]),
-            w1: (&[u64; 8], &[u64; 8]),
+            [(a0, a1), (a2, a3)]: [(__m512i, __m512i); 2],
+            w4: [(&[u64; 2], &[u64; 2]); 2],
+            w2: [(&[u64; 4], &[u64; 4]); 2],
+            w1: [(&[u64; 8], &[u64; 8]); 2],
             c: Consts,
-        ) -> (__m512i, __m512i) {
-            let (x, y) = unshuffle(lo, hi);
-            let tw = Tw::vector(load(w1.0), load(w1.1));
-            let (x, y) = inv_bf(x, y, tw, c);
-            let (x, y) = unshuffle(x, y);
-            let tw = Tw::vector(load_repeat4(w2.0), load_repeat4(w2.1));
-            let (x, y) = inv_bf(x, y, tw, c);
-            let (x, y) = unshuffle(x, y);
-            let tw = Tw::vector(load_repeat2(w4.0), load_repeat2(w4.1));
-            let (x, y) = inv_bf(x, y, tw, c);
-            unshuffle(x, y)
+        ) -> [(__m512i, __m512i); 2] {
+            let ((a0, a1), (a2, a3)) = (unshuffle(a0, a1), unshuffle(a2, a3));
+            let tw = w1.map(|(w, q)| Tw::vector(load(w), load(q)));
+            let ((a0, a1), (a2, a3)) = (inv_bf(a0, a1, tw[0], c), inv_bf(a2, a3, tw[1], c));
+            let ((a0, a1), (a2, a3)) = (unshuffle(a0, a1), unshuffle(a2, a3));
+            let tw = w2.map(|(w, q)| Tw::vector(load_repeat4(w), load_repeat4(q)));
+            let ((a0, a1), (a2, a3)) = (inv_bf(a0, a1, tw[0], c), inv_bf(a2, a3, tw[1], c));
+            let ((a0, a1), (a2, a3)) = (unshuffle(a0, a1), unshuffle(a2, a3));
+            let tw = w4.map(|(w, q)| Tw::vector(load_repeat2(w), load_repeat2(q)));
+            let ((a0, a1), (a2, a3)) = (inv_bf(a0, a1, tw[0], c), inv_bf(a2, a3, tw[1], c));
+            [unshuffle(a0, a1), unshuffle(a2, a3)]
         }
 
         /// The inverse stages of gaps 1, 2, 4 and 8 over `a` (a multiple of 32 values at
@@ -596,10 +596,13 @@ macro_rules! eight_lane_transforms {
                 else {
                     continue; // unreachable: the chunks split evenly
                 };
-                let (a0, a1) =
-                    inv_first3(load(x0), load(x1), (w4a, w4qa), (w2a, w2qa), (w1a, w1qa), c);
-                let (a2, a3) =
-                    inv_first3(load(x2), load(x3), (w4b, w4qb), (w2b, w2qb), (w1b, w1qb), c);
+                let [(a0, a1), (a2, a3)] = inv_first3(
+                    [(load(x0), load(x1)), (load(x2), load(x3))],
+                    [(w4a, w4qa), (w4b, w4qb)],
+                    [(w2a, w2qa), (w2b, w2qb)],
+                    [(w1a, w1qa), (w1b, w1qb)],
+                    c,
+                );
                 let (a0, a1) = inv_bf(a0, a1, Tw::splat(w8[0], w8q[0]), c);
                 let (a2, a3) = inv_bf(a2, a3, Tw::splat(w8[1], w8q[1]), c);
                 store(x0, a0);
