@@ -18,11 +18,12 @@
 //!
 //! # Data movement
 //!
-//! Stages whose butterfly gap is at least 16 run two at a time (radix 4: four registers are
+//! Stages whose butterfly gap is at least 8 run two at a time (radix 4: four registers are
 //! loaded, go through two butterfly levels and are stored), depth first: a block of at most
 //! [`BLOCK`] values goes through all its remaining stages while it sits in the L1 cache.
-//! The four last forward stages (gaps 8, 4, 2, 1), and the four first inverse ones, run on 32
-//! values held in four registers. For gaps 4, 2 and 1 the values of each register pair are
+//! The three last forward stages (gaps 4, 2, 1), and the three first inverse ones, run on 32
+//! values held in four registers, two groups of 16 that go through each stage together
+//! (their long dependency chains overlap). The values of each register pair are
 //! permuted with the same two-register "perfect shuffle" (`vpermt2q`) before each stage,
 //! which rotates the 4-bit index of each value within the 16 so that the bit the next stage
 //! pairs on selects the register. The lane orders that result make the twiddles of those
@@ -296,11 +297,13 @@ macro_rules! eight_lane_transforms {
                 let (p0, rest) = block.split_at_mut(h);
                 let (p1, rest) = rest.split_at_mut(h);
                 let (p2, p3) = rest.split_at_mut(h);
-                let rows = h / 8;
-                let (p0x, p0y) = p0.as_chunks_mut::<8>().0.split_at_mut(rows / 2);
-                let (p1x, p1y) = p1.as_chunks_mut::<8>().0.split_at_mut(rows / 2);
-                let (p2x, p2y) = p2.as_chunks_mut::<8>().0.split_at_mut(rows / 2);
-                let (p3x, p3y) = p3.as_chunks_mut::<8>().0.split_at_mut(rows / 2);
+                // The rows whose outputs must be clean: the first half of each quarter, or
+                // the whole one-row quarter (`gap == 16`), whose row holds both halves.
+                let clean = (h / 8).div_ceil(2);
+                let (p0x, p0y) = p0.as_chunks_mut::<8>().0.split_at_mut(clean);
+                let (p1x, p1y) = p1.as_chunks_mut::<8>().0.split_at_mut(clean);
+                let (p2x, p2y) = p2.as_chunks_mut::<8>().0.split_at_mut(clean);
+                let (p3x, p3y) = p3.as_chunks_mut::<8>().0.split_at_mut(clean);
                 let tws = (tw1, tw2, tw3);
                 fwd_radix4_rows::<true>([p0x, p1x, p2x, p3x], tws, c);
                 fwd_radix4_rows::<false>([p0y, p1y, p2y, p3y], tws, c);
@@ -359,7 +362,7 @@ macro_rules! eight_lane_transforms {
             [shuffle(a0, a1), shuffle(a2, a3)]
         }
 
-        /// The forward stages of gaps 8, 4, 2 and 1 over `a` (a multiple of 32 values at
+        /// The forward stages of gaps 4, 2 and 1 over `a` (a multiple of 32 values at
         /// offset `off`), finished by `fwd_finish`.
         #[target_feature(enable = $features)]
         #[inline]
@@ -371,20 +374,16 @@ macro_rules! eight_lane_transforms {
             c: Consts,
         ) {
             let len = a.len();
-            let w8 = tw.stage(n, 8, off, len).groups::<2>();
             let w4 = tw.stage(n, 4, off, len).groups::<4>();
             let w2 = tw.stage(n, 2, off, len).groups::<8>();
             let w1 = tw.stage(n, 1, off, len).groups::<16>();
-            let ws = w8.zip(w4).zip(w2.zip(w1));
-            for (chunk, (((w8, w8q), (w4, w4q)), ((w2, w2q), (w1, w1q)))) in
+            let ws = w4.zip(w2.zip(w1));
+            for (chunk, ((w4, w4q), ((w2, w2q), (w1, w1q)))) in
                 a.as_chunks_mut::<32>().0.iter_mut().zip(ws)
             {
                 let [x0, x1, x2, x3] = chunk.as_chunks_mut::<8>().0 else {
                     continue; // unreachable: 32 values are four groups of 8
                 };
-                let tw8 = (Tw::splat(w8[0], w8q[0]), Tw::splat(w8[1], w8q[1]));
-                let (a0, a1) = fwd_bf::<true>(load(x0), Operand::load(x1), tw8.0, c);
-                let (a2, a3) = fwd_bf::<true>(load(x2), Operand::load(x3), tw8.1, c);
                 let (w4, w4q) = (w4.as_chunks::<2>().0, w4q.as_chunks::<2>().0);
                 let (w2, w2q) = (w2.as_chunks::<4>().0, w2q.as_chunks::<4>().0);
                 let (w1, w1q) = (w1.as_chunks::<8>().0, w1q.as_chunks::<8>().0);
@@ -394,7 +393,7 @@ macro_rules! eight_lane_transforms {
                     continue; // unreachable: the chunks split evenly
                 };
                 let [(a0, a1), (a2, a3)] = fwd_last3(
-                    [(a0, a1), (a2, a3)],
+                    [(load(x0), load(x1)), (load(x2), load(x3))],
                     [(w4a, w4qa), (w4b, w4qb)],
                     [(w2a, w2qa), (w2b, w2qb)],
                     [(w1a, w1qa), (w1b, w1qb)],
@@ -419,12 +418,12 @@ macro_rules! eight_lane_transforms {
             c: Consts,
         ) {
             let len = a.len();
-            // The stages of gap 16 and more: radix 2 first if their number is odd.
-            if gap >= 16 && gap.trailing_zeros() % 2 == 0 {
+            // The stages of gap 8 and more: radix 2 first if their number is odd.
+            if gap >= 8 && gap.trailing_zeros() % 2 == 1 {
                 fwd_radix2(a, gap, tw.stage(n, gap, off, len), c);
                 gap /= 2;
             }
-            while gap >= 32 {
+            while gap >= 16 {
                 let (w1, w2) = (tw.stage(n, gap, off, len), tw.stage(n, gap / 2, off, len));
                 fwd_radix4(a, gap, w1, w2, c);
                 gap /= 4;
@@ -571,18 +570,17 @@ macro_rules! eight_lane_transforms {
             [unshuffle(a0, a1), unshuffle(a2, a3)]
         }
 
-        /// The inverse stages of gaps 1, 2, 4 and 8 over `a` (a multiple of 32 values at
+        /// The inverse stages of gaps 1, 2 and 4 over `a` (a multiple of 32 values at
         /// offset `off`).
         #[target_feature(enable = $features)]
         #[inline]
         fn inv_head(a: &mut [u64], n: usize, off: usize, tw: Twiddles<'_>, c: Consts) {
             let len = a.len();
-            let w8 = tw.stage(n, 8, off, len).groups::<2>();
             let w4 = tw.stage(n, 4, off, len).groups::<4>();
             let w2 = tw.stage(n, 2, off, len).groups::<8>();
             let w1 = tw.stage(n, 1, off, len).groups::<16>();
-            let ws = w8.zip(w4).zip(w2.zip(w1));
-            for (chunk, (((w8, w8q), (w4, w4q)), ((w2, w2q), (w1, w1q)))) in
+            let ws = w4.zip(w2.zip(w1));
+            for (chunk, ((w4, w4q), ((w2, w2q), (w1, w1q)))) in
                 a.as_chunks_mut::<32>().0.iter_mut().zip(ws)
             {
                 let [x0, x1, x2, x3] = chunk.as_chunks_mut::<8>().0 else {
@@ -603,8 +601,6 @@ macro_rules! eight_lane_transforms {
                     [(w1a, w1qa), (w1b, w1qb)],
                     c,
                 );
-                let (a0, a1) = inv_bf(a0, a1, Tw::splat(w8[0], w8q[0]), c);
-                let (a2, a3) = inv_bf(a2, a3, Tw::splat(w8[1], w8q[1]), c);
                 store(x0, a0);
                 store(x1, a1);
                 store(x2, a2);
@@ -627,7 +623,7 @@ macro_rules! eight_lane_transforms {
         ) {
             let len = a.len();
             inv_head(a, n, off, tw, c);
-            let mut gap = 16;
+            let mut gap = 8;
             while 2 * gap <= top {
                 let (w1, w2) = (tw.stage(n, gap, off, len), tw.stage(n, 2 * gap, off, len));
                 let scale = if 2 * gap == top { scale } else { None };
