@@ -12,13 +12,18 @@
 //! values below `8q` instead of `4q` (both fit in 64 bits because `q < 2^61`), and the last
 //! stage brings them back to the documented ranges.
 //!
+//! On CPUs with AVX-512 IFMA the same estimate is computed with one 32-bit multiply and two
+//! 52-bit multiply-adds (module `dq_ifma`), which saves three of the butterfly's twenty
+//! vector operations; the outputs are identical.
+//!
 //! # Data movement
 //!
-//! Stages whose butterfly gap is at least 16 run two at a time (radix 4: four registers are
+//! Stages whose butterfly gap is at least 8 run two at a time (radix 4: four registers are
 //! loaded, go through two butterfly levels and are stored), depth first: a block of at most
 //! [`BLOCK`] values goes through all its remaining stages while it sits in the L1 cache.
-//! The four last forward stages (gaps 8, 4, 2, 1), and the four first inverse ones, run on 32
-//! values held in four registers. For gaps 4, 2 and 1 the values of each register pair are
+//! The three last forward stages (gaps 4, 2, 1), and the three first inverse ones, run on 32
+//! values held in four registers, two groups of 16 that go through each stage together
+//! (their long dependency chains overlap). The values of each register pair are
 //! permuted with the same two-register "perfect shuffle" (`vpermt2q`) before each stage,
 //! which rotates the 4-bit index of each value within the 16 so that the bit the next stage
 //! pairs on selects the register. The lane orders that result make the twiddles of those
@@ -152,6 +157,26 @@ impl<'a> Twiddles<'a> {
     }
 }
 
+/// The `y` operand of a multiplication as it is: for the multipliers that need nothing else.
+#[derive(Clone, Copy)]
+pub(super) struct Plain(pub(super) __m512i);
+
+impl Plain {
+    /// The operand `y`.
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    pub(super) fn of(y: __m512i) -> Self {
+        Self(y)
+    }
+
+    /// The operand loaded from memory.
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    pub(super) fn load(src: &[u64; 8]) -> Self {
+        Self(load(src))
+    }
+}
+
 /// Generates the transforms of an eight-lane path from its modular multiplication.
 ///
 /// The invoking module imports [`BLOCK`] and [`Twiddles`] and provides, with target
@@ -188,7 +213,7 @@ macro_rules! eight_lane_transforms {
         #[inline]
         fn fwd_bf<const CLEAN: bool>(
             x: __m512i,
-            y: __m512i,
+            y: Operand,
             tw: Tw,
             c: Consts,
         ) -> (__m512i, __m512i) {
@@ -206,7 +231,7 @@ macro_rules! eight_lane_transforms {
         fn inv_bf(x: __m512i, y: __m512i, tw: Tw, c: Consts) -> (__m512i, __m512i) {
             let sum = reduce_once(_mm512_add_epi64(x, y), c.s);
             let d = _mm512_sub_epi64(_mm512_add_epi64(x, c.s), y);
-            (sum, mul_lazy::<true>(d, tw, c))
+            (sum, mul_lazy::<true>(Operand::of(d), tw, c))
         }
 
         /// The last inverse butterfly with the factor `1/N`: `x, y < s` to
@@ -219,9 +244,9 @@ macro_rules! eight_lane_transforms {
             scale: (Tw, Tw),
             c: Consts,
         ) -> (__m512i, __m512i) {
-            let sum = mul_lazy::<true>(_mm512_add_epi64(x, y), scale.0, c);
+            let sum = mul_lazy::<true>(Operand::of(_mm512_add_epi64(x, y)), scale.0, c);
             let d = _mm512_sub_epi64(_mm512_add_epi64(x, c.s), y);
-            let d = mul_lazy::<true>(d, scale.1, c);
+            let d = mul_lazy::<true>(Operand::of(d), scale.1, c);
             (inv_finish::<REDUCE>(sum, c), inv_finish::<REDUCE>(d, c))
         }
 
@@ -251,7 +276,7 @@ macro_rules! eight_lane_transforms {
             c: Consts,
         ) {
             for (x, y) in xs.iter_mut().zip(ys) {
-                let (u, v) = fwd_bf::<CLEAN>(load(x), load(y), tw, c);
+                let (u, v) = fwd_bf::<CLEAN>(load(x), Operand::load(y), tw, c);
                 store(x, u);
                 store(y, v);
             }
@@ -272,11 +297,13 @@ macro_rules! eight_lane_transforms {
                 let (p0, rest) = block.split_at_mut(h);
                 let (p1, rest) = rest.split_at_mut(h);
                 let (p2, p3) = rest.split_at_mut(h);
-                let rows = h / 8;
-                let (p0x, p0y) = p0.as_chunks_mut::<8>().0.split_at_mut(rows / 2);
-                let (p1x, p1y) = p1.as_chunks_mut::<8>().0.split_at_mut(rows / 2);
-                let (p2x, p2y) = p2.as_chunks_mut::<8>().0.split_at_mut(rows / 2);
-                let (p3x, p3y) = p3.as_chunks_mut::<8>().0.split_at_mut(rows / 2);
+                // The rows whose outputs must be clean: the first half of each quarter, or
+                // the whole one-row quarter (`gap == 16`), whose row holds both halves.
+                let clean = (h / 8).div_ceil(2);
+                let (p0x, p0y) = p0.as_chunks_mut::<8>().0.split_at_mut(clean);
+                let (p1x, p1y) = p1.as_chunks_mut::<8>().0.split_at_mut(clean);
+                let (p2x, p2y) = p2.as_chunks_mut::<8>().0.split_at_mut(clean);
+                let (p3x, p3y) = p3.as_chunks_mut::<8>().0.split_at_mut(clean);
                 let tws = (tw1, tw2, tw3);
                 fwd_radix4_rows::<true>([p0x, p1x, p2x, p3x], tws, c);
                 fwd_radix4_rows::<false>([p0y, p1y, p2y, p3y], tws, c);
@@ -296,10 +323,10 @@ macro_rules! eight_lane_transforms {
             let rows = p0.iter_mut().zip(p1).zip(p2.iter_mut().zip(p3));
             for ((x0, x1), (x2, x3)) in rows {
                 // a0 and a2 are x operands of the second level, a1 and a3 y operands.
-                let (a0, a2) = fwd_bf::<true>(load(x0), load(x2), tw1, c);
-                let (a1, a3) = fwd_bf::<false>(load(x1), load(x3), tw1, c);
-                let (a0, a1) = fwd_bf::<CLEAN>(a0, a1, tw2, c);
-                let (a2, a3) = fwd_bf::<CLEAN>(a2, a3, tw3, c);
+                let (a0, a2) = fwd_bf::<true>(load(x0), Operand::load(x2), tw1, c);
+                let (a1, a3) = fwd_bf::<false>(load(x1), Operand::load(x3), tw1, c);
+                let (a0, a1) = fwd_bf::<CLEAN>(a0, Operand::of(a1), tw2, c);
+                let (a2, a3) = fwd_bf::<CLEAN>(a2, Operand::of(a3), tw3, c);
                 store(x0, a0);
                 store(x1, a1);
                 store(x2, a2);
@@ -307,31 +334,35 @@ macro_rules! eight_lane_transforms {
             }
         }
 
-        /// The forward stages of gaps 4, 2 and 1 on 16 values in two registers (natural
-        /// order in and out), twiddles for its 2, 4 and 8 blocks.
+        /// The forward stages of gaps 4, 2 and 1 on two groups of 16 values, each in two
+        /// registers (natural order in and out), with the twiddles of each group's 2, 4 and
+        /// 8 blocks. The two groups go through each stage together, so that the long
+        /// dependency chain of one overlaps with the other's.
         #[target_feature(enable = $features)]
         #[inline]
         fn fwd_last3(
-            lo: __m512i,
-            hi: __m512i,
-            w4: (&[u64; 2], &[u64; 2]),
-            w2: (&[u64; 4], &[u64; 4]),
-            w1: (&[u64; 8], &[u64; 8]),
+            [(a0, a1), (a2, a3)]: [(__m512i, __m512i); 2],
+            w4: [(&[u64; 2], &[u64; 2]); 2],
+            w2: [(&[u64; 4], &[u64; 4]); 2],
+            w1: [(&[u64; 8], &[u64; 8]); 2],
             c: Consts,
-        ) -> (__m512i, __m512i) {
-            let (x, y) = shuffle(lo, hi);
-            let tw = Tw::vector(load_repeat2(w4.0), load_repeat2(w4.1));
-            let (x, y) = fwd_bf::<true>(x, y, tw, c);
-            let (x, y) = shuffle(x, y);
-            let tw = Tw::vector(load_repeat4(w2.0), load_repeat4(w2.1));
-            let (x, y) = fwd_bf::<true>(x, y, tw, c);
-            let (x, y) = shuffle(x, y);
-            let tw = Tw::vector(load(w1.0), load(w1.1));
-            let (x, y) = fwd_bf::<true>(x, y, tw, c);
-            shuffle(x, y)
+        ) -> [(__m512i, __m512i); 2] {
+            let ((a0, a1), (a2, a3)) = (shuffle(a0, a1), shuffle(a2, a3));
+            let tw = w4.map(|(w, q)| Tw::vector(load_repeat2(w), load_repeat2(q)));
+            let (a0, a1) = fwd_bf::<true>(a0, Operand::of(a1), tw[0], c);
+            let (a2, a3) = fwd_bf::<true>(a2, Operand::of(a3), tw[1], c);
+            let ((a0, a1), (a2, a3)) = (shuffle(a0, a1), shuffle(a2, a3));
+            let tw = w2.map(|(w, q)| Tw::vector(load_repeat4(w), load_repeat4(q)));
+            let (a0, a1) = fwd_bf::<true>(a0, Operand::of(a1), tw[0], c);
+            let (a2, a3) = fwd_bf::<true>(a2, Operand::of(a3), tw[1], c);
+            let ((a0, a1), (a2, a3)) = (shuffle(a0, a1), shuffle(a2, a3));
+            let tw = w1.map(|(w, q)| Tw::vector(load(w), load(q)));
+            let (a0, a1) = fwd_bf::<true>(a0, Operand::of(a1), tw[0], c);
+            let (a2, a3) = fwd_bf::<true>(a2, Operand::of(a3), tw[1], c);
+            [shuffle(a0, a1), shuffle(a2, a3)]
         }
 
-        /// The forward stages of gaps 8, 4, 2 and 1 over `a` (a multiple of 32 values at
+        /// The forward stages of gaps 4, 2 and 1 over `a` (a multiple of 32 values at
         /// offset `off`), finished by `fwd_finish`.
         #[target_feature(enable = $features)]
         #[inline]
@@ -343,19 +374,16 @@ macro_rules! eight_lane_transforms {
             c: Consts,
         ) {
             let len = a.len();
-            let w8 = tw.stage(n, 8, off, len).groups::<2>();
             let w4 = tw.stage(n, 4, off, len).groups::<4>();
             let w2 = tw.stage(n, 2, off, len).groups::<8>();
             let w1 = tw.stage(n, 1, off, len).groups::<16>();
-            let ws = w8.zip(w4).zip(w2.zip(w1));
-            for (chunk, (((w8, w8q), (w4, w4q)), ((w2, w2q), (w1, w1q)))) in
+            let ws = w4.zip(w2.zip(w1));
+            for (chunk, ((w4, w4q), ((w2, w2q), (w1, w1q)))) in
                 a.as_chunks_mut::<32>().0.iter_mut().zip(ws)
             {
                 let [x0, x1, x2, x3] = chunk.as_chunks_mut::<8>().0 else {
                     continue; // unreachable: 32 values are four groups of 8
                 };
-                let (a0, a1) = fwd_bf::<true>(load(x0), load(x1), Tw::splat(w8[0], w8q[0]), c);
-                let (a2, a3) = fwd_bf::<true>(load(x2), load(x3), Tw::splat(w8[1], w8q[1]), c);
                 let (w4, w4q) = (w4.as_chunks::<2>().0, w4q.as_chunks::<2>().0);
                 let (w2, w2q) = (w2.as_chunks::<4>().0, w2q.as_chunks::<4>().0);
                 let (w1, w1q) = (w1.as_chunks::<8>().0, w1q.as_chunks::<8>().0);
@@ -364,8 +392,13 @@ macro_rules! eight_lane_transforms {
                 else {
                     continue; // unreachable: the chunks split evenly
                 };
-                let (a0, a1) = fwd_last3(a0, a1, (w4a, w4qa), (w2a, w2qa), (w1a, w1qa), c);
-                let (a2, a3) = fwd_last3(a2, a3, (w4b, w4qb), (w2b, w2qb), (w1b, w1qb), c);
+                let [(a0, a1), (a2, a3)] = fwd_last3(
+                    [(load(x0), load(x1)), (load(x2), load(x3))],
+                    [(w4a, w4qa), (w4b, w4qb)],
+                    [(w2a, w2qa), (w2b, w2qb)],
+                    [(w1a, w1qa), (w1b, w1qb)],
+                    c,
+                );
                 store(x0, fwd_finish::<REDUCE>(a0, c));
                 store(x1, fwd_finish::<REDUCE>(a1, c));
                 store(x2, fwd_finish::<REDUCE>(a2, c));
@@ -385,12 +418,12 @@ macro_rules! eight_lane_transforms {
             c: Consts,
         ) {
             let len = a.len();
-            // The stages of gap 16 and more: radix 2 first if their number is odd.
-            if gap >= 16 && gap.trailing_zeros() % 2 == 0 {
+            // The stages of gap 8 and more: radix 2 first if their number is odd.
+            if gap >= 8 && gap.trailing_zeros() % 2 == 1 {
                 fwd_radix2(a, gap, tw.stage(n, gap, off, len), c);
                 gap /= 2;
             }
-            while gap >= 32 {
+            while gap >= 16 {
                 let (w1, w2) = (tw.stage(n, gap, off, len), tw.stage(n, gap / 2, off, len));
                 fwd_radix4(a, gap, w1, w2, c);
                 gap /= 4;
@@ -513,42 +546,41 @@ macro_rules! eight_lane_transforms {
             }
         }
 
-        /// The inverse stages of gaps 1, 2 and 4 on 16 values in two registers (natural
-        /// order in and out), twiddles for its 8, 4 and 2 blocks.
+        /// The inverse stages of gaps 1, 2 and 4 on two groups of 16 values, each in two
+        /// registers (natural order in and out), with the twiddles of each group's 8, 4 and
+        /// 2 blocks; the groups go through each stage together, as in [`fwd_last3`].
         #[target_feature(enable = $features)]
         #[inline]
         fn inv_first3(
-            lo: __m512i,
-            hi: __m512i,
-            w4: (&[u64; 2], &[u64; 2]),
-            w2: (&[u64; 4], &[u64; 4]),
-            w1: (&[u64; 8], &[u64; 8]),
+            [(a0, a1), (a2, a3)]: [(__m512i, __m512i); 2],
+            w4: [(&[u64; 2], &[u64; 2]); 2],
+            w2: [(&[u64; 4], &[u64; 4]); 2],
+            w1: [(&[u64; 8], &[u64; 8]); 2],
             c: Consts,
-        ) -> (__m512i, __m512i) {
-            let (x, y) = unshuffle(lo, hi);
-            let tw = Tw::vector(load(w1.0), load(w1.1));
-            let (x, y) = inv_bf(x, y, tw, c);
-            let (x, y) = unshuffle(x, y);
-            let tw = Tw::vector(load_repeat4(w2.0), load_repeat4(w2.1));
-            let (x, y) = inv_bf(x, y, tw, c);
-            let (x, y) = unshuffle(x, y);
-            let tw = Tw::vector(load_repeat2(w4.0), load_repeat2(w4.1));
-            let (x, y) = inv_bf(x, y, tw, c);
-            unshuffle(x, y)
+        ) -> [(__m512i, __m512i); 2] {
+            let ((a0, a1), (a2, a3)) = (unshuffle(a0, a1), unshuffle(a2, a3));
+            let tw = w1.map(|(w, q)| Tw::vector(load(w), load(q)));
+            let ((a0, a1), (a2, a3)) = (inv_bf(a0, a1, tw[0], c), inv_bf(a2, a3, tw[1], c));
+            let ((a0, a1), (a2, a3)) = (unshuffle(a0, a1), unshuffle(a2, a3));
+            let tw = w2.map(|(w, q)| Tw::vector(load_repeat4(w), load_repeat4(q)));
+            let ((a0, a1), (a2, a3)) = (inv_bf(a0, a1, tw[0], c), inv_bf(a2, a3, tw[1], c));
+            let ((a0, a1), (a2, a3)) = (unshuffle(a0, a1), unshuffle(a2, a3));
+            let tw = w4.map(|(w, q)| Tw::vector(load_repeat2(w), load_repeat2(q)));
+            let ((a0, a1), (a2, a3)) = (inv_bf(a0, a1, tw[0], c), inv_bf(a2, a3, tw[1], c));
+            [unshuffle(a0, a1), unshuffle(a2, a3)]
         }
 
-        /// The inverse stages of gaps 1, 2, 4 and 8 over `a` (a multiple of 32 values at
+        /// The inverse stages of gaps 1, 2 and 4 over `a` (a multiple of 32 values at
         /// offset `off`).
         #[target_feature(enable = $features)]
         #[inline]
         fn inv_head(a: &mut [u64], n: usize, off: usize, tw: Twiddles<'_>, c: Consts) {
             let len = a.len();
-            let w8 = tw.stage(n, 8, off, len).groups::<2>();
             let w4 = tw.stage(n, 4, off, len).groups::<4>();
             let w2 = tw.stage(n, 2, off, len).groups::<8>();
             let w1 = tw.stage(n, 1, off, len).groups::<16>();
-            let ws = w8.zip(w4).zip(w2.zip(w1));
-            for (chunk, (((w8, w8q), (w4, w4q)), ((w2, w2q), (w1, w1q)))) in
+            let ws = w4.zip(w2.zip(w1));
+            for (chunk, ((w4, w4q), ((w2, w2q), (w1, w1q)))) in
                 a.as_chunks_mut::<32>().0.iter_mut().zip(ws)
             {
                 let [x0, x1, x2, x3] = chunk.as_chunks_mut::<8>().0 else {
@@ -562,12 +594,13 @@ macro_rules! eight_lane_transforms {
                 else {
                     continue; // unreachable: the chunks split evenly
                 };
-                let (a0, a1) =
-                    inv_first3(load(x0), load(x1), (w4a, w4qa), (w2a, w2qa), (w1a, w1qa), c);
-                let (a2, a3) =
-                    inv_first3(load(x2), load(x3), (w4b, w4qb), (w2b, w2qb), (w1b, w1qb), c);
-                let (a0, a1) = inv_bf(a0, a1, Tw::splat(w8[0], w8q[0]), c);
-                let (a2, a3) = inv_bf(a2, a3, Tw::splat(w8[1], w8q[1]), c);
+                let [(a0, a1), (a2, a3)] = inv_first3(
+                    [(load(x0), load(x1)), (load(x2), load(x3))],
+                    [(w4a, w4qa), (w4b, w4qb)],
+                    [(w2a, w2qa), (w2b, w2qb)],
+                    [(w1a, w1qa), (w1b, w1qb)],
+                    c,
+                );
                 store(x0, a0);
                 store(x1, a1);
                 store(x2, a2);
@@ -590,7 +623,7 @@ macro_rules! eight_lane_transforms {
         ) {
             let len = a.len();
             inv_head(a, n, off, tw, c);
-            let mut gap = 16;
+            let mut gap = 8;
             while 2 * gap <= top {
                 let (w1, w2) = (tw.stage(n, gap, off, len), tw.stage(n, 2 * gap, off, len));
                 let scale = if 2 * gap == top { scale } else { None };
@@ -695,8 +728,8 @@ mod dq {
     use core::arch::x86_64::*;
 
     use super::{
-        BLOCK, Consts, NttTable, Twiddles, fwd_finish, inv_finish, load, load_repeat2,
-        load_repeat4, reduce_once, shuffle, splat, store, unshuffle,
+        BLOCK, Consts, NttTable, Plain as Operand, Twiddles, fwd_finish, inv_finish, load,
+        load_repeat2, load_repeat4, reduce_once, shuffle, splat, store, unshuffle,
     };
 
     /// A twiddle per lane with its 64-bit Shoup quotient; the multiplies read the low 32
@@ -730,7 +763,7 @@ mod dq {
     /// matters to the IFMA path).
     #[target_feature(enable = "avx512f,avx512dq")]
     #[inline]
-    fn mul_lazy<const CLEAN: bool>(y: __m512i, tw: Tw, c: Consts) -> __m512i {
+    fn mul_lazy<const CLEAN: bool>(Operand(y): Operand, tw: Tw, c: Consts) -> __m512i {
         let y_hi = _mm512_srli_epi64::<32>(y);
         let lo_hi = _mm512_mul_epu32(y, tw.quotient_hi);
         let hi_lo = _mm512_mul_epu32(y_hi, tw.quotient);
@@ -757,13 +790,130 @@ mod dq {
     );
 }
 
+/// The transforms of [`dq`] with the quotient estimate computed by one 32-bit multiply and
+/// two IFMA multiply-adds instead of three 32-bit multiplies, two shifts and two additions
+/// (CPUs with AVX-512 IFMA). `vpmadd52huq` adds `floor(a * b / 2^52)` for 52-bit `a` and
+/// `b`; with `a < 2^32` and `b = c * 2^20` (`c < 2^32`) that is `floor(a * c / 2^32)`, one
+/// shifted cross product of [`dq`]'s estimate, added for free. The estimate, and so every
+/// output, is the same as [`dq`]'s, bit for bit.
+mod dq_ifma {
+    use core::arch::x86_64::*;
+
+    use super::{
+        BLOCK, Consts, NttTable, Twiddles, fwd_finish, inv_finish, load, load_repeat2,
+        load_repeat4, reduce_once, shuffle, splat, store, unshuffle,
+    };
+
+    /// A twiddle per lane with the halves of its 64-bit Shoup quotient `quotient = h * 2^32 +
+    /// l`: `h` (read by a 32-bit multiply), `h * 2^20` and `l * 2^20` (whose low 52 bits the
+    /// IFMA multiplies read).
+    #[derive(Clone, Copy)]
+    struct Tw {
+        w: __m512i,
+        hi: __m512i,
+        hi20: __m512i,
+        lo20: __m512i,
+    }
+
+    impl Tw {
+        #[target_feature(enable = "avx512f")]
+        #[inline]
+        fn vector(w: __m512i, quotient: __m512i) -> Self {
+            let hi = _mm512_srli_epi64::<32>(quotient);
+            Self {
+                w,
+                hi,
+                hi20: _mm512_slli_epi64::<20>(hi),
+                lo20: _mm512_slli_epi64::<20>(quotient),
+            }
+        }
+
+        #[target_feature(enable = "avx512f")]
+        #[inline]
+        fn splat(w: u64, quotient: u64) -> Self {
+            Self {
+                w: splat(w),
+                hi: splat(quotient >> 32),
+                hi20: splat((quotient >> 32) << 20),
+                lo20: splat(quotient << 20),
+            }
+        }
+    }
+
+    /// The `y` operand of a multiplication with its 32-bit halves, each in the low half of
+    /// its lane.
+    #[derive(Clone, Copy)]
+    struct Operand {
+        y: __m512i,
+        hi: __m512i,
+        lo: __m512i,
+    }
+
+    impl Operand {
+        #[target_feature(enable = "avx512f")]
+        #[inline]
+        fn of(y: __m512i) -> Self {
+            Self {
+                y,
+                hi: _mm512_srli_epi64::<32>(y),
+                lo: _mm512_and_si512(y, splat(u64::from(u32::MAX))),
+            }
+        }
+
+        /// Loads `y`, and its low halves with a masked load (the even 32-bit words).
+        #[target_feature(enable = "avx512f")]
+        #[inline]
+        fn load(src: &[u64; 8]) -> Self {
+            let y = load(src);
+            // SAFETY: the mask enables the words 0, 2, .., 14 of the 64 readable bytes of
+            // `src`; unaligned loads have no alignment requirement.
+            let lo = unsafe { _mm512_maskz_loadu_epi32(0x5555, src.as_ptr().cast()) };
+            Self {
+                y,
+                hi: _mm512_srli_epi64::<32>(y),
+                lo,
+            }
+        }
+    }
+
+    /// A value in `[0, 4q)` congruent to `y * w`, for any `y`: [`super::dq`]'s `mul_lazy`
+    /// with the same estimate `y_hi * h + floor(y_lo * h / 2^32) + floor(y_hi * l / 2^32)`.
+    #[target_feature(enable = "avx512f,avx512dq,avx512ifma")]
+    #[inline]
+    fn mul_lazy<const CLEAN: bool>(op: Operand, tw: Tw, c: Consts) -> __m512i {
+        let Operand {
+            y,
+            hi: y_hi,
+            lo: y_lo,
+        } = op;
+        let hi_hi = _mm512_mul_epu32(y_hi, tw.hi);
+        let estimate = _mm512_madd52hi_epu64(hi_hi, y_lo, tw.hi20);
+        let estimate = _mm512_madd52hi_epu64(estimate, y_hi, tw.lo20);
+        _mm512_sub_epi64(
+            _mm512_mullo_epi64(y, tw.w),
+            _mm512_mullo_epi64(estimate, c.q),
+        )
+    }
+
+    eight_lane_transforms!(
+        features = "avx512f,avx512dq,avx512ifma",
+        fwd_q = |t| &t.fwd_shoup,
+        inv_q = |t| &t.inv_shoup,
+        n_inv_q = |t| t.n_inv.quotient,
+        last_q = |t| t.inv_n_last.quotient,
+    );
+}
+
 /// The smallest degree the eight-lane transforms handle; smaller ones run scalar code.
 pub(super) const MIN_N: usize = 32;
 
 /// Forward transform on the AVX-512 path (scalar code below [`MIN_N`] or without the CPU
 /// features): inputs in `[0, 4q)`, outputs in `[0, q)` when `REDUCE`, else `[0, 4q)`.
 pub(super) fn forward<const REDUCE: bool>(t: &NttTable, a: &mut [u64]) {
-    if t.n >= MIN_N && super::path::cpu::has_avx512() {
+    if t.n >= MIN_N && super::path::cpu::has_avx512_ifma() {
+        // SAFETY: the CPU supports AVX-512 F, DQ and IFMA (checked just above).
+        unsafe { dq_ifma::forward_impl::<REDUCE>(t, a) }
+    } else if t.n >= MIN_N && super::path::cpu::has_avx512() {
         // SAFETY: the CPU supports AVX-512 F and DQ (checked just above).
         unsafe { dq::forward_impl::<REDUCE>(t, a) }
     } else {
@@ -774,10 +924,89 @@ pub(super) fn forward<const REDUCE: bool>(t: &NttTable, a: &mut [u64]) {
 /// Inverse transform on the AVX-512 path (scalar code below [`MIN_N`] or without the CPU
 /// features): inputs in `[0, 2q)`, outputs in `[0, q)` when `REDUCE`, else `[0, 2q)`.
 pub(super) fn inverse<const REDUCE: bool>(t: &NttTable, a: &mut [u64]) {
-    if t.n >= MIN_N && super::path::cpu::has_avx512() {
+    if t.n >= MIN_N && super::path::cpu::has_avx512_ifma() {
+        // SAFETY: the CPU supports AVX-512 F, DQ and IFMA (checked just above).
+        unsafe { dq_ifma::inverse_impl::<REDUCE>(t, a) }
+    } else if t.n >= MIN_N && super::path::cpu::has_avx512() {
         // SAFETY: the CPU supports AVX-512 F and DQ (checked just above).
         unsafe { dq::inverse_impl::<REDUCE>(t, a) }
     } else {
         scalar::inverse::<REDUCE>(t, a);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{MAX_LOG_N, NttPath, NttTable, path::cpu};
+    use super::{dq, dq_ifma};
+    use crate::math::{Modulus, ntt_primes, sampling::sample_uniform};
+    use rand_chacha::ChaCha20Rng;
+    use rand_core::SeedableRng;
+
+    /// The transforms with and without the IFMA quotient estimate give the same outputs, bit
+    /// for bit, lazy and reduced, at every size, for random inputs spread over the whole lazy
+    /// input ranges and for inputs at their top (the path itself runs only one of them on a
+    /// given CPU; the other path tests compare that one with the scalar reference).
+    #[test]
+    fn both_multipliers_agree() {
+        if !cpu::has_avx512_ifma() {
+            return;
+        }
+        for log_n in 5..=MAX_LOG_N {
+            let n = 1usize << log_n;
+            for bits in [61u32, 60, 50, 30] {
+                let Ok(primes) = ntt_primes(bits, n, 1) else {
+                    continue;
+                };
+                let q = primes[0];
+                let t = NttTable::with_path(n, q, NttPath::Avx512).unwrap();
+                let mut random = vec![0u64; n];
+                sample_uniform(
+                    &mut ChaCha20Rng::from_seed([log_n as u8; 32]),
+                    &Modulus::new(q).unwrap(),
+                    &mut random,
+                );
+                let spread = |k: u64| -> Vec<u64> {
+                    random
+                        .iter()
+                        .enumerate()
+                        .map(|(i, &x)| x + (i as u64 % k) * q)
+                        .collect()
+                };
+                let what = format!("N = 2^{log_n}, q = {q:#x}");
+                for input in [spread(4), vec![4 * q - 1; n]] {
+                    let (mut a, mut b) = (input.clone(), input.clone());
+                    // SAFETY: the CPU has AVX-512 F, DQ and IFMA (checked above).
+                    unsafe {
+                        dq::forward_impl::<false>(&t, &mut a);
+                        dq_ifma::forward_impl::<false>(&t, &mut b);
+                    }
+                    assert_eq!(a, b, "forward_lazy, {what}");
+                    let (mut a, mut b) = (input.clone(), input);
+                    // SAFETY: as above.
+                    unsafe {
+                        dq::forward_impl::<true>(&t, &mut a);
+                        dq_ifma::forward_impl::<true>(&t, &mut b);
+                    }
+                    assert_eq!(a, b, "forward, {what}");
+                }
+                for input in [spread(2), vec![2 * q - 1; n]] {
+                    let (mut a, mut b) = (input.clone(), input.clone());
+                    // SAFETY: as above.
+                    unsafe {
+                        dq::inverse_impl::<false>(&t, &mut a);
+                        dq_ifma::inverse_impl::<false>(&t, &mut b);
+                    }
+                    assert_eq!(a, b, "inverse_lazy, {what}");
+                    let (mut a, mut b) = (input.clone(), input);
+                    // SAFETY: as above.
+                    unsafe {
+                        dq::inverse_impl::<true>(&t, &mut a);
+                        dq_ifma::inverse_impl::<true>(&t, &mut b);
+                    }
+                    assert_eq!(a, b, "inverse, {what}");
+                }
+            }
+        }
     }
 }

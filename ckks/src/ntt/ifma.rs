@@ -13,8 +13,8 @@
 use core::arch::x86_64::*;
 
 use super::avx512::{
-    BLOCK, MIN_N, Twiddles, eight_lane_transforms, load, load_repeat2, load_repeat4, reduce_once,
-    shuffle, splat, store, unshuffle,
+    BLOCK, MIN_N, Plain as Operand, Twiddles, eight_lane_transforms, load, load_repeat2,
+    load_repeat4, reduce_once, shuffle, splat, store, unshuffle,
 };
 use super::{NttTable, scalar};
 
@@ -69,7 +69,7 @@ impl Tw {
 /// given the low 52 bits of `y` (see the module documentation).
 #[target_feature(enable = "avx512f,avx512ifma")]
 #[inline]
-fn mul_lazy<const CLEAN: bool>(y: __m512i, tw: Tw, c: Consts) -> __m512i {
+fn mul_lazy<const CLEAN: bool>(Operand(y): Operand, tw: Tw, c: Consts) -> __m512i {
     let zero = _mm512_setzero_si512();
     let estimate = _mm512_madd52hi_epu64(zero, y, tw.quotient);
     let product = _mm512_madd52lo_epu64(zero, y, tw.w);

@@ -14,7 +14,8 @@ pub enum NttPath {
     /// AVX2, four lanes of 64 bits; any supported prime (below 2^61).
     Avx2,
     /// AVX-512 F + DQ, eight lanes of 64 bits; any supported prime (below 2^61). The high half
-    /// of the 64 x 64-bit Shoup product is emulated with 32-bit multiplies.
+    /// of the 64 x 64-bit Shoup product is emulated with 32-bit multiplies (and, on CPUs with
+    /// AVX-512 IFMA, 52-bit multiply-adds).
     Avx512,
     /// AVX-512 IFMA (52-bit multiply-add), eight lanes; primes below 2^50 only.
     Avx512Ifma,
