@@ -472,8 +472,7 @@ fn inner_products_qp(
         let q = modulus_at(ctx, t, l1);
         let ext: Vec<&[u64]> = (0..digits).map(|j| dec.limb(j, t)).collect();
         let limbs = |polys| digit_limbs(polys, digits, t, l1, n);
-        let key_limbs: Vec<(Vec<&[u64]>, Vec<&[u64]>)> =
-            keys.iter().map(|k| (limbs(&k.b), limbs(&k.a))).collect();
+        let key_limbs: Vec<_> = keys.iter().map(|k| (limbs(&k.b), limbs(&k.a))).collect();
         for c0 in (0..n).step_by(CHUNK) {
             let range = c0..(c0 + CHUNK).min(n);
             let part = |v| sub_slices(v, &range);
