@@ -9,15 +9,20 @@
 //! once at the end; and, for larger primes on CPUs with AVX-512 F, one that forms each 122-bit
 //! product from four 32 x 32-bit ones and sums them in three columns (counting the carries)
 //! before one reduction per coefficient. The tests compare them on random and extreme inputs.
+//!
+//! The key's limbs are packed (see [`super::packed`]): the vector paths widen eight residues
+//! with one masked load and one byte expansion (AVX-512 VBMI2), the scalar path reads masked
+//! words.
 
+use super::packed::PackedLimb;
 use crate::math::Modulus;
 
 /// The operands of the inner product of one limb: digit `j` contributes `ext[j]` times `kb[j]`
-/// and `ka[j]`. Every slice has the length of the outputs.
+/// and `ka[j]`. Every slice and limb has the length of the outputs.
 pub(super) struct Terms<'a> {
     pub(super) ext: &'a [&'a [u64]],
-    pub(super) kb: &'a [&'a [u64]],
-    pub(super) ka: &'a [&'a [u64]],
+    pub(super) kb: &'a [PackedLimb<'a>],
+    pub(super) ka: &'a [PackedLimb<'a>],
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -26,12 +31,8 @@ impl Terms<'_> {
     /// the first output, and the key has one pair per digit: the vector paths' precondition.
     fn lengths_match(&self, n: usize, out_a: usize) -> bool {
         out_a == n
-            && self
-                .ext
-                .iter()
-                .chain(self.kb)
-                .chain(self.ka)
-                .all(|s| s.len() == n)
+            && self.ext.iter().all(|s| s.len() == n)
+            && self.kb.iter().chain(self.ka).all(|s| s.len() == n)
             && self.kb.len() == self.ext.len()
             && self.ka.len() == self.ext.len()
     }
@@ -40,17 +41,14 @@ impl Terms<'_> {
 /// Computes the inner products of one limb modulo `q` into `out_b` and `out_a`.
 pub(super) fn inner_product(q: &Modulus, terms: &Terms<'_>, out_b: &mut [u64], out_a: &mut [u64]) {
     #[cfg(target_arch = "x86_64")]
-    if out_b.len().is_multiple_of(8) {
+    if out_b.len().is_multiple_of(8) && widen::available() {
         if terms.ext.len() <= ifma::MAX_DIGITS && crate::math::ifma52::available(q) {
-            // SAFETY: the CPU supports AVX-512 F and IFMA (checked just above).
+            // SAFETY: the CPU supports AVX-512 F, BW, VBMI2 and IFMA (checked just above).
             unsafe { ifma::inner_product(q, terms, out_b, out_a) };
             return;
         }
-        if terms.ext.len() <= wide::MAX_DIGITS
-            && std::arch::is_x86_feature_detected!("avx512f")
-            && std::arch::is_x86_feature_detected!("avx512dq")
-        {
-            // SAFETY: the CPU supports AVX-512 F and DQ (checked just above).
+        if terms.ext.len() <= wide::MAX_DIGITS && std::arch::is_x86_feature_detected!("avx512dq") {
+            // SAFETY: the CPU supports AVX-512 F, BW, VBMI2 and DQ (checked just above).
             unsafe { wide::inner_product(q, terms, out_b, out_a) };
             return;
         }
@@ -85,12 +83,10 @@ pub(super) fn scalar(q: &Modulus, terms: &Terms<'_>, out_b: &mut [u64], out_a: &
                     *x = q.reduce_u128(*x) as u128;
                 }
             }
-            let (e, b, a) = (&e[c0..c0 + len], &b[c0..c0 + len], &a[c0..c0 + len]);
-            for ((((sb, sa), &x), &kb), &ka) in
-                acc_b.iter_mut().zip(acc_a.iter_mut()).zip(e).zip(b).zip(a)
-            {
-                *sb += x as u128 * kb as u128;
-                *sa += x as u128 * ka as u128;
+            let e = &e[c0..c0 + len];
+            for (i, ((sb, sa), &x)) in acc_b.iter_mut().zip(acc_a.iter_mut()).zip(e).enumerate() {
+                *sb += x as u128 * b.get(c0 + i) as u128;
+                *sa += x as u128 * a.get(c0 + i) as u128;
             }
         }
         for (o, &x) in out_b[c0..c0 + len].iter_mut().zip(acc_b.iter()) {
@@ -107,6 +103,7 @@ mod ifma {
     use core::arch::x86_64::*;
 
     use super::Terms;
+    use super::widen::widen;
     use crate::math::Modulus;
     use crate::math::ifma52::{Reducer, load, store};
 
@@ -119,7 +116,7 @@ mod ifma {
     ///
     /// Requires: `q < 2^50`, at most [`MAX_DIGITS`] digits,
     /// every slice of `terms` and both outputs of one length, a multiple of 8.
-    #[target_feature(enable = "avx512f,avx512ifma")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi2,avx512ifma")]
     pub(super) fn inner_product(
         q: &Modulus,
         terms: &Terms<'_>,
@@ -151,7 +148,7 @@ mod ifma {
                 for (v, (((lb, hb), la), ha)) in sums.enumerate() {
                     let base = c0 + 8 * v;
                     let x = load(&e[base..base + 8]);
-                    let (kb, ka) = (load(&b[base..base + 8]), load(&a[base..base + 8]));
+                    let (kb, ka) = (widen(b, base), widen(a, base));
                     *lb = _mm512_madd52lo_epu64(*lb, x, kb);
                     *hb = _mm512_madd52hi_epu64(*hb, x, kb);
                     *la = _mm512_madd52lo_epu64(*la, x, ka);
@@ -172,12 +169,44 @@ mod ifma {
     }
 }
 
+/// Eight packed residues widened to 64-bit lanes.
+#[cfg(target_arch = "x86_64")]
+mod widen {
+    use core::arch::x86_64::*;
+
+    use crate::keys::packed::PackedLimb;
+
+    /// Whether the CPU can widen packed residues (AVX-512 F, BW and VBMI2).
+    pub(super) fn available() -> bool {
+        std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512bw")
+            && std::arch::is_x86_feature_detected!("avx512vbmi2")
+    }
+
+    /// Residues `start..start + 8` of `limb` in the eight 64-bit lanes.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi2")]
+    #[inline]
+    pub(super) fn widen(limb: &PackedLimb<'_>, start: usize) -> __m512i {
+        let bytes = limb.eight(start);
+        let width = limb.width();
+        debug_assert_eq!(bytes.len(), 8 * width);
+        // The first 8 * width bytes, then byte i of residue j moved to byte 8 j + i.
+        let loaded = u64::MAX >> (64 - 8 * width);
+        let lanes = (u64::MAX >> (64 - width)) * 0x0101_0101_0101_0101;
+        // SAFETY: `bytes` holds exactly 8 * width bytes and the masked load reads only the
+        // first 8 * width (the bits set in `loaded`); masked-off bytes are not accessed.
+        let v = unsafe { _mm512_maskz_loadu_epi8(loaded, bytes.as_ptr().cast()) };
+        _mm512_maskz_expand_epi8(lanes, v)
+    }
+}
+
 /// The AVX-512 F implementation for primes too large for IFMA (up to `2^61`).
 #[cfg(target_arch = "x86_64")]
 mod wide {
     use core::arch::x86_64::*;
 
     use super::Terms;
+    use super::widen::widen;
     use crate::math::Modulus;
     use crate::math::ifma52::{load, store};
 
@@ -318,9 +347,10 @@ mod wide {
 
     /// Eight coefficients at a time, in blocks as in the IFMA path.
     ///
-    /// Requires: AVX-512 F and DQ, `q < 2^61` (every `Modulus`), at most [`MAX_DIGITS`]
-    /// digits, every slice of `terms` and both outputs of one length, a multiple of 8.
-    #[target_feature(enable = "avx512f,avx512dq")]
+    /// Requires: AVX-512 F, DQ, BW and VBMI2, `q < 2^61` (every `Modulus`), at most
+    /// [`MAX_DIGITS`] digits, every slice of `terms` and both outputs of one length, a
+    /// multiple of 8.
+    #[target_feature(enable = "avx512f,avx512dq,avx512bw,avx512vbmi2")]
     pub(super) fn inner_product(
         q: &Modulus,
         terms: &Terms<'_>,
@@ -345,8 +375,8 @@ mod wide {
                     let base = c0 + 8 * v;
                     let x = load(&e[base..base + 8]);
                     let x_h = _mm512_srli_epi64::<32>(x);
-                    cb.add_product(x, x_h, load(&b[base..base + 8]));
-                    ca.add_product(x, x_h, load(&a[base..base + 8]));
+                    cb.add_product(x, x_h, widen(b, base));
+                    ca.add_product(x, x_h, widen(a, base));
                 }
             }
             let outputs = out_b[c0..c0 + 8 * vectors]
@@ -363,6 +393,7 @@ mod wide {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::keys::packed::{limb_of_bytes, pack_values, width};
     use crate::math::{ntt_primes, sampling::sample_uniform};
     use rand_chacha::ChaCha20Rng;
     use rand_core::SeedableRng;
@@ -396,26 +427,32 @@ mod tests {
                 let kb: Vec<Vec<u64>> = (0..digits).map(|_| random()).collect();
                 let ka: Vec<Vec<u64>> = (0..digits).map(|_| random()).collect();
                 let e: Vec<&[u64]> = ext.iter().map(Vec::as_slice).collect();
-                let b: Vec<&[u64]> = kb.iter().map(Vec::as_slice).collect();
-                let a: Vec<&[u64]> = ka.iter().map(Vec::as_slice).collect();
-                {
-                    let terms = Terms {
-                        ext: &e,
-                        kb: &b,
-                        ka: &a,
-                    };
-                    let (mut fb, mut fa) = (vec![0u64; n], vec![0u64; n]);
-                    let (mut sb, mut sa) = (vec![0u64; n], vec![0u64; n]);
-                    inner_product(&q, &terms, &mut fb, &mut fa);
-                    scalar(&q, &terms, &mut sb, &mut sa);
-                    assert_eq!(fb, sb, "{bits} bits, {digits} digits");
-                    assert_eq!(fa, sa, "{bits} bits, {digits} digits");
-                    // And the scalar one against the definition for one coefficient.
-                    let c = 5 % n;
-                    let expected =
-                        (0..digits).fold(0u64, |acc, j| q.add(acc, q.mul(e[j][c], b[j][c])));
-                    assert_eq!(sb[c], expected);
-                }
+                let w = width(&q);
+                let (pb, pa): (Vec<Vec<u8>>, Vec<Vec<u8>>) = (
+                    kb.iter().map(|v| pack_values(v, w)).collect(),
+                    ka.iter().map(|v| pack_values(v, w)).collect(),
+                );
+                let b: Vec<PackedLimb<'_>> = pb.iter().map(|v| limb_of_bytes(v, w)).collect();
+                let a: Vec<PackedLimb<'_>> = pa.iter().map(|v| limb_of_bytes(v, w)).collect();
+                let terms = Terms {
+                    ext: &e,
+                    kb: &b,
+                    ka: &a,
+                };
+                let (mut fb, mut fa) = (vec![0u64; n], vec![0u64; n]);
+                let (mut sb, mut sa) = (vec![0u64; n], vec![0u64; n]);
+                inner_product(&q, &terms, &mut fb, &mut fa);
+                scalar(&q, &terms, &mut sb, &mut sa);
+                assert_eq!(fb, sb, "{bits} bits, {digits} digits");
+                assert_eq!(fa, sa, "{bits} bits, {digits} digits");
+                // And the scalar one against the definition.
+                let definition = |k: &[Vec<u64>]| -> Vec<u64> {
+                    (0..n)
+                        .map(|c| (0..digits).fold(0, |acc, j| q.add(acc, q.mul(e[j][c], k[j][c]))))
+                        .collect()
+                };
+                assert_eq!(sb, definition(&kb), "{bits} bits, {digits} digits");
+                assert_eq!(sa, definition(&ka), "{bits} bits, {digits} digits");
             }
         }
     }

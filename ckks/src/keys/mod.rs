@@ -2,6 +2,7 @@
 //! keys) that a server needs, built by [`EvaluationKeys::builder`].
 
 mod inner_product;
+pub(crate) mod packed;
 mod secret;
 pub(crate) mod switching;
 

@@ -28,6 +28,7 @@ use crate::par::{for_each_item, for_each_limb, for_each_limb_pair, join, try_for
 use crate::ring::{Representation, RnsPoly};
 
 use super::inner_product::{Terms, inner_product};
+use super::packed::{PackedLimb, PackedQp};
 use super::secret::SecretKey;
 
 /// A polynomial over `Q_L * P`: its part over the ciphertext primes and its part over P.
@@ -39,12 +40,13 @@ pub(crate) struct QpPoly {
 
 /// A key that switches a ciphertext component from a key `s'` to the secret key `s`.
 ///
-/// One `(b_j, a_j)` pair per digit, over every prime, in NTT form. The `a_j` are expanded from a
-/// 32-byte seed, which is what serialization stores.
+/// One `(b_j, a_j)` pair per digit, over every prime, in NTT form, held with the fewest whole
+/// bytes per residue (see [`super::packed`]). The `a_j` are expanded from a 32-byte seed, which
+/// is what serialization stores.
 #[derive(Clone)]
 pub struct SwitchingKey {
-    pub(crate) b: Vec<QpPoly>,
-    pub(crate) a: Vec<QpPoly>,
+    pub(crate) b: Vec<PackedQp>,
+    pub(crate) a: Vec<PackedQp>,
     pub(crate) seed: Seed,
     pub(crate) param_id: u64,
 }
@@ -128,12 +130,12 @@ impl SwitchingKey {
                     *x = qi.add(*x, qi.mul_shoup(s, p_mod));
                 }
             }
-            b.push(QpPoly { q: b_q, p: b_p });
+            b.push(PackedQp::pack(&QpPoly { q: b_q, p: b_p }));
         }
         errors.iter_mut().for_each(|e| *e = 0);
         Ok(Self {
             b,
-            a,
+            a: a.iter().map(PackedQp::pack).collect(),
             seed,
             param_id: ctx.id(),
         })
@@ -471,14 +473,13 @@ fn inner_products_qp(
     for_each_item(per_limb, true, |t, mut outs| {
         let q = modulus_at(ctx, t, l1);
         let ext: Vec<&[u64]> = (0..digits).map(|j| dec.limb(j, t)).collect();
-        let limbs = |polys| digit_limbs(polys, digits, t, l1, n);
+        let limbs = |polys| digit_limbs(polys, digits, t, l1);
         let key_limbs: Vec<_> = keys.iter().map(|k| (limbs(&k.b), limbs(&k.a))).collect();
         for c0 in (0..n).step_by(CHUNK) {
             let range = c0..(c0 + CHUNK).min(n);
-            let part = |v| sub_slices(v, &range);
-            let ext = part(&ext);
+            let ext = sub_slices(&ext, &range);
             for ((kb, ka), (out_b, out_a)) in key_limbs.iter().zip(outs.iter_mut()) {
-                let (kb, ka) = (part(kb), part(ka));
+                let (kb, ka) = (sub_limbs(kb, &range), sub_limbs(ka, &range));
                 let terms = Terms {
                     ext: &ext,
                     kb: &kb,
@@ -520,11 +521,12 @@ pub(crate) fn inner_products(
 /// words) stay a modest amount of memory.
 pub(crate) const KEYS_PER_PASS: usize = 8;
 
-/// Limb `t` of each of the first `digits` polynomials.
-fn digit_limbs(polys: &[QpPoly], digits: usize, t: usize, l1: usize, n: usize) -> Vec<&[u64]> {
+/// Limb `t` of the product over `Q_level * P` (`l1` limbs over Q first) in each of the first
+/// `digits` key polynomials, which hold every prime of Q.
+fn digit_limbs(polys: &[PackedQp], digits: usize, t: usize, l1: usize) -> Vec<PackedLimb<'_>> {
     polys[..digits]
         .iter()
-        .map(|p| limb_of(p, t, l1, n))
+        .map(|p| p.limb(if t < l1 { t } else { p.shape().1 + t - l1 }))
         .collect()
 }
 
@@ -533,12 +535,9 @@ fn sub_slices<'a>(slices: &[&'a [u64]], range: &std::ops::Range<usize>) -> Vec<&
     slices.iter().map(|x| &x[range.clone()]).collect()
 }
 
-fn limb_of(poly: &QpPoly, t: usize, l1: usize, n: usize) -> &[u64] {
-    if t < l1 {
-        &poly.q.coeffs()[t * n..(t + 1) * n]
-    } else {
-        &poly.p.coeffs()[(t - l1) * n..(t - l1 + 1) * n]
-    }
+/// The same `range` of each packed limb.
+fn sub_limbs<'a>(limbs: &[PackedLimb<'a>], range: &std::ops::Range<usize>) -> Vec<PackedLimb<'a>> {
+    limbs.iter().map(|x| x.slice(range.clone())).collect()
 }
 
 /// `round(x / P)` for `x` over `Q_level * P` in NTT form (`acc`: the `l1` limbs over Q then

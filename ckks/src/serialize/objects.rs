@@ -17,6 +17,7 @@ use super::{
 use crate::ciphertext::Ciphertext;
 use crate::context::Context;
 use crate::error::{Error, Result};
+use crate::keys::packed::PackedQp;
 use crate::keys::switching::QpPoly;
 use crate::keys::{GaloisKeys, PublicKey, RelinearizationKey, SecretKey, SwitchingKey};
 use crate::math::sampling::Seed;
@@ -547,7 +548,10 @@ fn switching_key_encoded_len(key: &SwitchingKey) -> u64 {
     let per_digit: u64 = key
         .b
         .first()
-        .map(|b| poly_len(b.q.basis(), b.q.limb_count()) + poly_len(b.p.basis(), b.p.limb_count()))
+        .map(|b| {
+            let (q, q_limbs, p, p_limbs) = b.shape();
+            poly_len(q, q_limbs) + poly_len(p, p_limbs)
+        })
         .unwrap_or(0);
     4 + per_digit * key.b.len() as u64 + SEED_LEN as u64
 }
@@ -557,9 +561,15 @@ fn put_switching_key<S: Sink>(
     key: &SwitchingKey,
 ) -> Result<(), S::Error> {
     put_u32(out, key.b.len())?;
-    let mut scratch = Vec::new();
+    let (mut words, mut scratch) = (Vec::new(), Vec::new());
     for b in &key.b {
-        put_qp(out, b, &mut scratch)?;
+        for t in 0..b.limb_count() {
+            words.clear();
+            words.extend(b.limb(t).values());
+            scratch.clear();
+            pack(&words, residue_bits(b.modulus(t).value()), &mut scratch);
+            out.put(&scratch)?;
+        }
     }
     out.put(&key.seed)
 }
@@ -589,13 +599,13 @@ fn take_switching_key<S: Source>(
     }
     let mut b = Vec::with_capacity(digits);
     for _ in 0..digits {
-        b.push(take_qp(src, ctx, what)?);
+        b.push(PackedQp::pack(&take_qp(src, ctx, what)?));
     }
     let seed: Seed = src.array("switching key seed")?;
     let a = SwitchingKey::expand_a(ctx, &seed, digits)?;
     Ok(SwitchingKey {
         b,
-        a,
+        a: a.iter().map(PackedQp::pack).collect(),
         seed,
         param_id: ctx.id(),
     })
@@ -603,9 +613,7 @@ fn take_switching_key<S: Source>(
 
 /// The level of a switching key's polynomials (`L`).
 fn key_level(key: &SwitchingKey) -> usize {
-    key.b
-        .first()
-        .map_or(0, |b| b.q.limb_count().saturating_sub(1))
+    key.b.first().map_or(0, |b| b.shape().1.saturating_sub(1))
 }
 
 impl Codec for RelinearizationKey {

@@ -228,10 +228,14 @@ fn every_object_round_trips() {
     assert_eq!((&pk.a.q, &pk.a.p), (&o.pk.a.q, &o.pk.a.p));
     let relin = RelinearizationKey::from_bytes(&o.relin.to_bytes(), &o.ctx).unwrap();
     assert_eq!(relin.0.b.len(), 2);
-    for (x, y) in relin.0.b.iter().zip(&o.relin.0.b) {
-        assert_eq!((&x.q, &x.p), (&y.q, &y.p));
-    }
-    for (x, y) in relin.0.a.iter().zip(&o.relin.0.a) {
+    for (x, y) in relin
+        .0
+        .b
+        .iter()
+        .zip(&o.relin.0.b)
+        .chain(relin.0.a.iter().zip(&o.relin.0.a))
+    {
+        let (x, y) = (x.unpack().unwrap(), y.unpack().unwrap());
         assert_eq!((&x.q, &x.p), (&y.q, &y.p));
     }
     let galois = GaloisKeys::from_bytes(&o.galois.to_bytes(), &o.ctx).unwrap();
@@ -735,7 +739,9 @@ fn coefficient_equal_to_its_prime_is_rejected() {
     // In the P part of a key.
     let mut relin = o.relin.clone();
     let p1 = o.ctx.p_basis().moduli()[1].value();
-    relin.0.b[1].p.limb_mut(1).unwrap()[0] = p1;
+    let mut poly = relin.0.b[1].unpack().unwrap();
+    poly.p.limb_mut(1).unwrap()[0] = p1;
+    relin.0.b[1] = crate::keys::packed::PackedQp::pack(&poly);
     assert!(matches!(
         RelinearizationKey::from_bytes(&relin.to_bytes(), &o.ctx),
         Err(Error::ResidueOutOfRange { value, .. }) if value == p1
