@@ -41,7 +41,10 @@ impl Terms<'_> {
 /// Computes the inner products of one limb modulo `q` into `out_b` and `out_a`.
 pub(super) fn inner_product(q: &Modulus, terms: &Terms<'_>, out_b: &mut [u64], out_a: &mut [u64]) {
     #[cfg(target_arch = "x86_64")]
-    if out_b.len().is_multiple_of(8) && widen::available() {
+    if out_b.len().is_multiple_of(8)
+        && terms.lengths_match(out_b.len(), out_a.len())
+        && widen::available()
+    {
         if terms.ext.len() <= ifma::MAX_DIGITS && crate::math::ifma52::available(q) {
             // SAFETY: the CPU supports AVX-512 F, BW, VBMI2 and IFMA (checked just above).
             unsafe { ifma::inner_product(q, terms, out_b, out_a) };
@@ -124,10 +127,7 @@ mod ifma {
         out_a: &mut [u64],
     ) {
         let n = out_b.len();
-        if !terms.lengths_match(n, out_a.len()) {
-            super::scalar(q, terms, out_b, out_a);
-            return;
-        }
+        debug_assert!(terms.lengths_match(n, out_a.len()));
         const VECTORS: usize = super::BLOCK / 8;
         let zero = _mm512_setzero_si512();
         // Per block: the sums of the low and high 52-bit halves, for b and for a.
@@ -358,10 +358,7 @@ mod wide {
         out_a: &mut [u64],
     ) {
         let n = out_b.len();
-        if !terms.lengths_match(n, out_a.len()) {
-            super::scalar(q, terms, out_b, out_a);
-            return;
-        }
+        debug_assert!(terms.lengths_match(n, out_a.len()));
         const VECTORS: usize = super::BLOCK / 8;
         let red = Reduction::new(q);
         let mut acc_b = [Columns::zero(); VECTORS];

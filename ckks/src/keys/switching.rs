@@ -284,6 +284,17 @@ impl QpAccumulator {
         }
     }
 
+    fn check_level(&self, dec: &Decomposition) -> Result<()> {
+        if dec.level != self.level {
+            return Err(Error::ShapeMismatch {
+                what: "decomposition level (the accumulator's)",
+                expected: self.level,
+                got: dec.level,
+            });
+        }
+        Ok(())
+    }
+
     fn as_mut_slice(&mut self) -> &mut [u64] {
         &mut self.data[..self.len]
     }
@@ -296,13 +307,7 @@ impl QpAccumulator {
         key: &SwitchingKey,
         perm: &[u32],
     ) -> Result<()> {
-        if dec.level != self.level {
-            return Err(Error::ShapeMismatch {
-                what: "decomposition level (the accumulator's)",
-                expected: self.level,
-                got: dec.level,
-            });
-        }
+        self.check_level(dec)?;
         let ctx = self.ctx.clone();
         let n = ctx.n();
         let pool = ctx.q_basis().scratch();
@@ -383,13 +388,7 @@ impl QpAccumulator {
         dec: &Decomposition,
         key: &SwitchingKey,
     ) -> Result<()> {
-        if dec.level != self.level {
-            return Err(Error::ShapeMismatch {
-                what: "decomposition level (the accumulator's)",
-                expected: self.level,
-                got: dec.level,
-            });
-        }
+        self.check_level(dec)?;
         let ctx = self.ctx.clone();
         inner_product_qp(&ctx, dec, key, self.as_mut_slice())?;
         self.empty = false;
