@@ -108,30 +108,37 @@ where
     (a(), b())
 }
 
-/// A buffer of `limbs` limbs of `n` values, limb `i` being the first `n` values of `f(i)`:
-/// limbs in parallel when the caller says the work is large enough, else written once
-/// (no zeroing first).
-pub(crate) fn collect_limbs<F, I>(limbs: usize, n: usize, parallel: bool, f: F) -> Vec<u64>
+/// A buffer of `limbs` limbs, limb `i` being what `f(i, out)` appends to `out` (exactly `n`
+/// values): limbs in parallel when the caller says the work is large enough, else appended to
+/// one buffer (written once, never zeroed first).
+pub(crate) fn collect_limbs<E, F>(
+    limbs: usize,
+    n: usize,
+    parallel: bool,
+    f: F,
+) -> Result<Vec<u64>, E>
 where
-    F: Fn(usize) -> I + Sync + Send,
-    I: Iterator<Item = u64>,
+    E: Send,
+    F: Fn(usize, &mut Vec<u64>) -> Result<(), E> + Sync + Send,
 {
     #[cfg(feature = "parallel")]
     if parallel && limbs > 1 && enabled() {
-        let mut out = vec![0; limbs * n];
-        for_each_limb(&mut out, n, true, |i, limb| {
-            for (o, v) in limb.iter_mut().zip(f(i)) {
-                *o = v;
-            }
-        });
-        return out;
+        use rayon::prelude::*;
+        let parts: Vec<Vec<u64>> = (0..limbs)
+            .into_par_iter()
+            .map(|i| {
+                let mut v = Vec::with_capacity(n);
+                f(i, &mut v).map(|()| v)
+            })
+            .collect::<Result<_, E>>()?;
+        return Ok(parts.concat());
     }
     let _ = parallel;
     let mut out = Vec::with_capacity(limbs * n);
     for i in 0..limbs {
-        out.extend(f(i).take(n));
+        f(i, &mut out)?;
     }
-    out
+    Ok(out)
 }
 
 /// Runs `f(i, item_i)` on every item, consuming them (one task per item when the caller says

@@ -81,6 +81,46 @@ impl AutomorphismIndex {
         &self.perm
     }
 
+    /// Appends `sigma(a)` for one NTT-form limb `a`, or `sigma(a + b) mod q` when `b` is
+    /// given, to `out` (`N` values; `a`, `b` below `q`). With AVX-512 the permutation reads
+    /// eight values per gather.
+    ///
+    /// Errors: [`Error::ShapeMismatch`] unless `a` and `b` have length `N`.
+    pub(crate) fn extend_permuted(
+        &self,
+        q: &crate::math::Modulus,
+        a: &[u64],
+        b: Option<&[u64]>,
+        out: &mut Vec<u64>,
+    ) -> Result<()> {
+        for x in std::iter::once(a).chain(b) {
+            if x.len() != self.n {
+                return Err(Error::ShapeMismatch {
+                    what: "limb length (the automorphism's degree)",
+                    expected: self.n,
+                    got: x.len(),
+                });
+            }
+        }
+        out.reserve(self.n);
+        #[cfg(target_arch = "x86_64")]
+        if self.n.is_multiple_of(8) && std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: AVX-512 F is available (checked just above); `a` and `b` have length
+            // N (checked above) and every entry of `perm` is below N (see `gather`).
+            unsafe { gather::extend_permuted(&self.perm, q, a, b, out) };
+            return Ok(());
+        }
+        match b {
+            Some(b) => out.extend(
+                self.perm
+                    .iter()
+                    .map(|&p| q.add(a[p as usize], b[p as usize])),
+            ),
+            None => out.extend(self.perm.iter().map(|&p| a[p as usize])),
+        }
+        Ok(())
+    }
+
     /// Applies the automorphism to one limb modulo `q` (`out` and `input` of length `N`,
     /// distinct), in the given representation.
     fn apply_limb(
@@ -109,6 +149,60 @@ impl AutomorphismIndex {
                     }
                 }
             }
+        }
+    }
+}
+
+/// The NTT-form permutation with AVX-512 gathers.
+#[cfg(target_arch = "x86_64")]
+mod gather {
+    use core::arch::x86_64::*;
+
+    use crate::math::Modulus;
+
+    /// Eight values of `x` at the indices `idx`.
+    ///
+    /// # Safety
+    /// AVX-512 F must be available and every index below `x.len()`.
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    unsafe fn eight(x: &[u64], idx: __m256i) -> __m512i {
+        // SAFETY: the caller guarantees every index is below x.len(): each 8-byte read stays
+        // inside `x`.
+        unsafe { _mm512_i32gather_epi64::<8>(idx, x.as_ptr().cast()) }
+    }
+
+    /// See [`super::AutomorphismIndex::extend_permuted`].
+    ///
+    /// # Safety
+    /// AVX-512 F must be available, `a` and `b` (when given) at least `perm.len()` long,
+    /// `perm.len()` a multiple of 8 and every entry of `perm` below `perm.len()` (true of every
+    /// `AutomorphismIndex`: the entries are bit reversals of `0..N`, a permutation of it).
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn extend_permuted(
+        perm: &[u32],
+        q: &Modulus,
+        a: &[u64],
+        b: Option<&[u64]>,
+        out: &mut Vec<u64>,
+    ) {
+        debug_assert!(perm.iter().all(|&p| (p as usize) < perm.len()));
+        let qv = _mm512_set1_epi64(q.value() as i64);
+        let mut block = [0u64; 8];
+        for chunk in perm.chunks_exact(8) {
+            // SAFETY: an unaligned 32-byte load of exactly the 8 entries of `chunk`.
+            let idx = unsafe { _mm256_loadu_si256(chunk.as_ptr().cast()) };
+            // SAFETY: every index is below perm.len() <= a.len(), b.len() (the caller's
+            // contract).
+            let mut v = unsafe { eight(a, idx) };
+            if let Some(b) = b {
+                // SAFETY: as above.
+                let sum = _mm512_add_epi64(v, unsafe { eight(b, idx) });
+                v = _mm512_min_epu64(sum, _mm512_sub_epi64(sum, qv));
+            }
+            // SAFETY: an unaligned 64-byte store into the 8 values of `block`.
+            unsafe { _mm512_storeu_si512(block.as_mut_ptr().cast(), v) };
+            out.extend_from_slice(&block);
         }
     }
 }
@@ -165,6 +259,51 @@ mod tests {
     use super::super::test_util::*;
     use super::*;
     use proptest::prelude::*;
+
+    /// The permuting append (AVX-512 gathers where available) equals the reference
+    /// permutation, plain and with a modular sum at the largest values, and refuses limbs of
+    /// the wrong length.
+    #[test]
+    fn extend_permuted_matches_reference() {
+        use crate::math::sampling::sample_uniform;
+        use rand_chacha::ChaCha20Rng;
+        use rand_core::SeedableRng;
+        let mut rng = ChaCha20Rng::from_seed([6; 32]);
+        for (n, bits) in [(8usize, 30u32), (64, 40), (4096, 60), (16, 61)] {
+            let basis = basis_from_bits(n, &[bits]);
+            let q = basis.moduli()[0];
+            let (mut a, mut b) = (vec![0u64; n], vec![0u64; n]);
+            sample_uniform(&mut rng, &q, &mut a);
+            sample_uniform(&mut rng, &q, &mut b);
+            a[..2].fill(q.value() - 1);
+            b[..2].fill(q.value() - 1);
+            for k in [3u64, 5, 2 * n as u64 - 1] {
+                let index = AutomorphismIndex::new(n, k).unwrap();
+                let sum: Vec<u64> = a.iter().zip(&b).map(|(&x, &y)| q.add(x, y)).collect();
+                for (operand, second) in [(&a, None), (&a, Some(b.as_slice()))] {
+                    let mut want = vec![0u64; n];
+                    let input = if second.is_some() { &sum } else { operand };
+                    index.apply_limb(&q, Representation::Ntt, input, &mut want);
+                    let mut got = vec![7u64];
+                    index
+                        .extend_permuted(&q, operand, second, &mut got)
+                        .unwrap();
+                    assert_eq!(got[0], 7, "appends after what is there");
+                    assert_eq!(
+                        &got[1..],
+                        &want[..],
+                        "n = {n}, k = {k}, sum: {}",
+                        second.is_some()
+                    );
+                }
+            }
+            let index = AutomorphismIndex::new(n, 3).unwrap();
+            assert!(matches!(
+                index.extend_permuted(&q, &a[..n - 1], None, &mut Vec::new()),
+                Err(Error::ShapeMismatch { .. })
+            ));
+        }
+    }
 
     #[test]
     fn rejects_invalid_elements() {
