@@ -36,6 +36,7 @@
 
 use core::arch::x86_64::*;
 
+use super::table::{QuotientForm, QuotientPlanes};
 use super::{NttTable, scalar};
 
 /// The largest block, in values, that goes through its remaining stages on its own (depth
@@ -74,6 +75,22 @@ pub(super) fn load_repeat4(src: &[u64; 4]) -> __m512i {
     // SAFETY: `src` is 32 readable bytes; the unaligned load has no alignment requirement.
     let v = unsafe { _mm256_loadu_si256(src.as_ptr().cast()) };
     _mm512_broadcast_i64x4(v)
+}
+
+/// Loads `K` values, `K` being 2, 4 or 8, and repeats them to fill the eight lanes.
+#[target_feature(enable = "avx512f")]
+#[inline]
+pub(super) fn load_repeat<const K: usize>(src: &[u64; K]) -> __m512i {
+    if let Ok(src) = <&[u64; 2]>::try_from(src.as_slice()) {
+        load_repeat2(src)
+    } else if let Ok(src) = <&[u64; 4]>::try_from(src.as_slice()) {
+        load_repeat4(src)
+    } else if let Ok(src) = <&[u64; 8]>::try_from(src.as_slice()) {
+        load(src)
+    } else {
+        const { assert!(K == 2 || K == 4 || K == 8, "2, 4 or 8 values") };
+        _mm512_setzero_si512()
+    }
 }
 
 /// `x` broadcast to every lane.
@@ -116,16 +133,17 @@ pub(super) fn unshuffle(x: __m512i, y: __m512i) -> (__m512i, __m512i) {
     )
 }
 
-/// A slice of twiddles with the matching slice of Shoup quotients.
+/// A slice of twiddles with the matching slices of the `P` planes of their Shoup quotients
+/// (in the form of the path).
 #[derive(Clone, Copy)]
-pub(super) struct Twiddles<'a> {
+pub(super) struct Twiddles<'a, const P: usize> {
     /// The twiddles.
     pub(super) w: &'a [u64],
-    /// Their Shoup quotients (64- or 52-bit, depending on the path).
-    pub(super) q: &'a [u64],
+    /// The planes of their Shoup quotients.
+    pub(super) q: [&'a [u64]; P],
 }
 
-impl<'a> Twiddles<'a> {
+impl<'a, const P: usize> Twiddles<'a, P> {
     /// The twiddles of the butterfly blocks of gap `gap` that cover `len` values starting at
     /// offset `off`, in a transform of `n` values (`off` and `len` multiples of `2 * gap`).
     #[inline]
@@ -134,27 +152,41 @@ impl<'a> Twiddles<'a> {
         let end = start + len / (2 * gap);
         Self {
             w: &self.w[start..end],
-            q: &self.q[start..end],
+            q: self.q.map(|q| &q[start..end]),
         }
     }
 
-    /// `(w, quotient)` pairs.
+    /// `(w, quotient pieces)` pairs.
     #[inline]
-    pub(super) fn pairs(self) -> impl Iterator<Item = (u64, u64)> + 'a {
-        self.w.iter().copied().zip(self.q.iter().copied())
+    pub(super) fn pairs(self) -> impl Iterator<Item = (u64, [u64; P])> + 'a {
+        let q = self.q;
+        self.w.iter().enumerate().map(move |(i, &w)| {
+            let mut pieces = [0; P];
+            for (p, q) in pieces.iter_mut().zip(q) {
+                *p = q[i];
+            }
+            (w, pieces)
+        })
     }
 
-    /// `(w, quotient)` groups of `K` consecutive twiddles.
+    /// The `(w, quotient pieces)` of the `K` consecutive twiddles from `K * i`.
     #[inline]
-    pub(super) fn groups<const K: usize>(
-        self,
-    ) -> impl Iterator<Item = (&'a [u64; K], &'a [u64; K])> + 'a {
-        self.w
-            .as_chunks::<K>()
-            .0
-            .iter()
-            .zip(self.q.as_chunks::<K>().0)
+    pub(super) fn chunk<const K: usize>(self, i: usize) -> (&'a [u64; K], [&'a [u64; K]; P]) {
+        (
+            &self.w.as_chunks::<K>().0[i],
+            self.q.map(|q| &q.as_chunks::<K>().0[i]),
+        )
     }
+}
+
+/// The pieces of the `k`-th quotient of a group of `K`.
+#[inline]
+pub(super) fn pieces<const K: usize, const P: usize>(q: [&[u64; K]; P], k: usize) -> [u64; P] {
+    let mut out = [0; P];
+    for (o, q) in out.iter_mut().zip(q) {
+        *o = q[k];
+    }
+    out
 }
 
 /// The `y` operand of a multiplication as it is: for the multipliers that need nothing else.
@@ -179,10 +211,11 @@ impl Plain {
 
 /// Generates the transforms of an eight-lane path from its modular multiplication.
 ///
-/// The invoking module imports [`BLOCK`] and [`Twiddles`] and provides, with target
-/// features that are a subset of `$features`: `Consts::new(&NttTable) -> Consts` whose
-/// field `s` is the lazy bound `s` described below, a twiddle type `Tw` with
-/// `Tw::splat(w, quotient)` and `Tw::vector(w, quotient)`, `mul_lazy::<CLEAN>(y, Tw,
+/// The invoking module imports [`BLOCK`], [`Twiddles`] and [`QuotientPlanes`] and provides,
+/// with target features that are a subset of `$features`: `Consts::new(&NttTable) -> Consts`
+/// whose field `s` is the lazy bound `s` described below, the number `PLANES` of pieces of its
+/// Shoup quotients, a twiddle type `Tw` with `Tw::splat(w, pieces)` and `Tw::vector(w,
+/// pieces)` (the pieces as `[u64; PLANES]` and `[__m512i; PLANES]`), `mul_lazy::<CLEAN>(y, Tw,
 /// Consts)` returning a value `< s` congruent to `y * w` for every `y < 2s`, and
 /// `fwd_finish::<REDUCE>(x, Consts)` / `inv_finish::<REDUCE>(x, Consts)` mapping outputs of
 /// the last stage (`< 2s` forward, `< s` inverse) to `[0, 4q)` / `[0, 2q)`, or to `[0, q)`
@@ -196,17 +229,8 @@ impl Plain {
 /// of every block of a radix-2 pass, and the first-level outputs that are `y` operands of
 /// the second level, or the outputs in the second half of each quarter, of a radix-4 pass
 /// (the next stage, of gap `gap / 4`, pairs the two halves of each quarter).
-///
-/// `$fwd_q`, `$inv_q`, `$n_inv_q`, `$last_q` are expressions of the table that give the
-/// Shoup quotients the path uses.
 macro_rules! eight_lane_transforms {
-    (
-        features = $features:literal,
-        fwd_q = |$t1:ident| $fwd_q:expr,
-        inv_q = |$t2:ident| $inv_q:expr,
-        n_inv_q = |$t3:ident| $n_inv_q:expr,
-        last_q = |$t4:ident| $last_q:expr $(,)?
-    ) => {
+    (features = $features:literal $(,)?) => {
         /// The Harvey forward butterfly: `x, y < 2s` to `x + w y, x - w y`, both `< 2s`
         /// (up to a multiple of `2^k` unless `CLEAN`; `y` may carry one).
         #[target_feature(enable = $features)]
@@ -254,7 +278,7 @@ macro_rules! eight_lane_transforms {
         /// `2 * gap` values, twiddle `w[i]` for block `i`).
         #[target_feature(enable = $features)]
         #[inline]
-        fn fwd_radix2(a: &mut [u64], gap: usize, w: Twiddles<'_>, c: Consts) {
+        fn fwd_radix2(a: &mut [u64], gap: usize, w: Twiddles<'_, PLANES>, c: Consts) {
             for (block, (w, wq)) in a.chunks_exact_mut(2 * gap).zip(w.pairs()) {
                 let tw = Tw::splat(w, wq);
                 let (xs, ys) = block.split_at_mut(gap);
@@ -287,13 +311,19 @@ macro_rules! eight_lane_transforms {
         /// `w2[2i]` and `w2[2i + 1]` those of its halves at gap `gap / 2`.
         #[target_feature(enable = $features)]
         #[inline]
-        fn fwd_radix4(a: &mut [u64], gap: usize, w1: Twiddles<'_>, w2: Twiddles<'_>, c: Consts) {
+        fn fwd_radix4(
+            a: &mut [u64],
+            gap: usize,
+            w1: Twiddles<'_, PLANES>,
+            w2: Twiddles<'_, PLANES>,
+            c: Consts,
+        ) {
             let h = gap / 2;
-            let ws = w1.pairs().zip(w2.groups::<2>());
-            for (block, ((w1, w1q), (w2, w2q))) in a.chunks_exact_mut(2 * gap).zip(ws) {
+            for (i, (block, (w1, w1q))) in a.chunks_exact_mut(2 * gap).zip(w1.pairs()).enumerate() {
+                let (w2, w2q) = w2.chunk::<2>(i);
                 let tw1 = Tw::splat(w1, w1q);
-                let tw2 = Tw::splat(w2[0], w2q[0]);
-                let tw3 = Tw::splat(w2[1], w2q[1]);
+                let tw2 = Tw::splat(w2[0], pieces(w2q, 0));
+                let tw3 = Tw::splat(w2[1], pieces(w2q, 1));
                 let (p0, rest) = block.split_at_mut(h);
                 let (p1, rest) = rest.split_at_mut(h);
                 let (p2, p3) = rest.split_at_mut(h);
@@ -334,71 +364,59 @@ macro_rules! eight_lane_transforms {
             }
         }
 
-        /// The forward stages of gaps 4, 2 and 1 on two groups of 16 values, each in two
-        /// registers (natural order in and out), with the twiddles of each group's 2, 4 and
-        /// 8 blocks. The two groups go through each stage together, so that the long
-        /// dependency chain of one overlaps with the other's.
+        /// The `K` (2, 4 or 8) twiddles `w` with their quotient pieces `q`, repeated to
+        /// fill the eight lanes.
         #[target_feature(enable = $features)]
         #[inline]
-        fn fwd_last3(
-            [(a0, a1), (a2, a3)]: [(__m512i, __m512i); 2],
-            w4: [(&[u64; 2], &[u64; 2]); 2],
-            w2: [(&[u64; 4], &[u64; 4]); 2],
-            w1: [(&[u64; 8], &[u64; 8]); 2],
-            c: Consts,
-        ) -> [(__m512i, __m512i); 2] {
-            let ((a0, a1), (a2, a3)) = (shuffle(a0, a1), shuffle(a2, a3));
-            let tw = w4.map(|(w, q)| Tw::vector(load_repeat2(w), load_repeat2(q)));
-            let (a0, a1) = fwd_bf::<true>(a0, Operand::of(a1), tw[0], c);
-            let (a2, a3) = fwd_bf::<true>(a2, Operand::of(a3), tw[1], c);
-            let ((a0, a1), (a2, a3)) = (shuffle(a0, a1), shuffle(a2, a3));
-            let tw = w2.map(|(w, q)| Tw::vector(load_repeat4(w), load_repeat4(q)));
-            let (a0, a1) = fwd_bf::<true>(a0, Operand::of(a1), tw[0], c);
-            let (a2, a3) = fwd_bf::<true>(a2, Operand::of(a3), tw[1], c);
-            let ((a0, a1), (a2, a3)) = (shuffle(a0, a1), shuffle(a2, a3));
-            let tw = w1.map(|(w, q)| Tw::vector(load(w), load(q)));
-            let (a0, a1) = fwd_bf::<true>(a0, Operand::of(a1), tw[0], c);
-            let (a2, a3) = fwd_bf::<true>(a2, Operand::of(a3), tw[1], c);
-            [shuffle(a0, a1), shuffle(a2, a3)]
+        fn load_tw<const K: usize>((w, q): (&[u64; K], [&[u64; K]; PLANES])) -> Tw {
+            let mut v = [_mm512_setzero_si512(); PLANES];
+            for (v, q) in v.iter_mut().zip(q) {
+                *v = load_repeat(q);
+            }
+            Tw::vector(load_repeat(w), v)
         }
 
         /// The forward stages of gaps 4, 2 and 1 over `a` (a multiple of 32 values at
         /// offset `off`), finished by `fwd_finish`.
+        ///
+        /// Each 32-value chunk is two groups of 16 values, each in two registers, that go
+        /// through each stage together, so that the long dependency chain of one overlaps
+        /// with the other's; the twiddles of each group's 2, 4 and 8 blocks are repeated 4
+        /// times, twice and once.
         #[target_feature(enable = $features)]
         #[inline]
         fn fwd_tail<const REDUCE: bool>(
             a: &mut [u64],
             n: usize,
             off: usize,
-            tw: Twiddles<'_>,
+            tw: Twiddles<'_, PLANES>,
             c: Consts,
         ) {
             let len = a.len();
-            let w4 = tw.stage(n, 4, off, len).groups::<4>();
-            let w2 = tw.stage(n, 2, off, len).groups::<8>();
-            let w1 = tw.stage(n, 1, off, len).groups::<16>();
-            let ws = w4.zip(w2.zip(w1));
-            for (chunk, ((w4, w4q), ((w2, w2q), (w1, w1q)))) in
-                a.as_chunks_mut::<32>().0.iter_mut().zip(ws)
-            {
+            let (t4, t2, t1) = (
+                tw.stage(n, 4, off, len),
+                tw.stage(n, 2, off, len),
+                tw.stage(n, 1, off, len),
+            );
+            for (i, chunk) in a.as_chunks_mut::<32>().0.iter_mut().enumerate() {
                 let [x0, x1, x2, x3] = chunk.as_chunks_mut::<8>().0 else {
                     continue; // unreachable: 32 values are four groups of 8
                 };
-                let (w4, w4q) = (w4.as_chunks::<2>().0, w4q.as_chunks::<2>().0);
-                let (w2, w2q) = (w2.as_chunks::<4>().0, w2q.as_chunks::<4>().0);
-                let (w1, w1q) = (w1.as_chunks::<8>().0, w1q.as_chunks::<8>().0);
-                let ([w4a, w4b], [w4qa, w4qb], [w2a, w2b], [w2qa, w2qb], [w1a, w1b], [w1qa, w1qb]) =
-                    (w4, w4q, w2, w2q, w1, w1q)
-                else {
-                    continue; // unreachable: the chunks split evenly
-                };
-                let [(a0, a1), (a2, a3)] = fwd_last3(
-                    [(load(x0), load(x1)), (load(x2), load(x3))],
-                    [(w4a, w4qa), (w4b, w4qb)],
-                    [(w2a, w2qa), (w2b, w2qb)],
-                    [(w1a, w1qa), (w1b, w1qb)],
-                    c,
-                );
+                let (g0, g1) = (2 * i, 2 * i + 1);
+                let ((a0, a1), (a2, a3)) =
+                    (shuffle(load(x0), load(x1)), shuffle(load(x2), load(x3)));
+                let (w0, w1) = (load_tw(t4.chunk::<2>(g0)), load_tw(t4.chunk::<2>(g1)));
+                let (a0, a1) = fwd_bf::<true>(a0, Operand::of(a1), w0, c);
+                let (a2, a3) = fwd_bf::<true>(a2, Operand::of(a3), w1, c);
+                let ((a0, a1), (a2, a3)) = (shuffle(a0, a1), shuffle(a2, a3));
+                let (w0, w1) = (load_tw(t2.chunk::<4>(g0)), load_tw(t2.chunk::<4>(g1)));
+                let (a0, a1) = fwd_bf::<true>(a0, Operand::of(a1), w0, c);
+                let (a2, a3) = fwd_bf::<true>(a2, Operand::of(a3), w1, c);
+                let ((a0, a1), (a2, a3)) = (shuffle(a0, a1), shuffle(a2, a3));
+                let (w0, w1) = (load_tw(t1.chunk::<8>(g0)), load_tw(t1.chunk::<8>(g1)));
+                let (a0, a1) = fwd_bf::<true>(a0, Operand::of(a1), w0, c);
+                let (a2, a3) = fwd_bf::<true>(a2, Operand::of(a3), w1, c);
+                let ((a0, a1), (a2, a3)) = (shuffle(a0, a1), shuffle(a2, a3));
                 store(x0, fwd_finish::<REDUCE>(a0, c));
                 store(x1, fwd_finish::<REDUCE>(a1, c));
                 store(x2, fwd_finish::<REDUCE>(a2, c));
@@ -414,7 +432,7 @@ macro_rules! eight_lane_transforms {
             n: usize,
             off: usize,
             mut gap: usize,
-            tw: Twiddles<'_>,
+            tw: Twiddles<'_, PLANES>,
             c: Consts,
         ) {
             let len = a.len();
@@ -440,7 +458,7 @@ macro_rules! eight_lane_transforms {
             n: usize,
             off: usize,
             gap: usize,
-            tw: Twiddles<'_>,
+            tw: Twiddles<'_, PLANES>,
             c: Consts,
         ) {
             let len = a.len();
@@ -459,11 +477,14 @@ macro_rules! eight_lane_transforms {
         /// Forward transform, `N >= 32`: inputs in `[0, 4q)`, outputs in `[0, 4q)`, or in
         /// `[0, q)` when `REDUCE`.
         #[target_feature(enable = $features)]
-        pub(super) fn forward_impl<const REDUCE: bool>(t: &NttTable, a: &mut [u64]) {
-            let $t1 = t;
+        pub(super) fn forward_impl<const REDUCE: bool>(
+            t: &NttTable,
+            quotients: QuotientPlanes<'_, PLANES>,
+            a: &mut [u64],
+        ) {
             let tw = Twiddles {
                 w: &t.fwd,
-                q: $fwd_q,
+                q: quotients.fwd,
             };
             fwd_rec::<REDUCE>(a, t.n, 0, t.n / 2, tw, Consts::new(t));
         }
@@ -476,7 +497,7 @@ macro_rules! eight_lane_transforms {
         fn inv_radix2<const REDUCE: bool>(
             a: &mut [u64],
             gap: usize,
-            w: Twiddles<'_>,
+            w: Twiddles<'_, PLANES>,
             scale: Option<(Tw, Tw)>,
             c: Consts,
         ) {
@@ -504,15 +525,15 @@ macro_rules! eight_lane_transforms {
         fn inv_radix4<const REDUCE: bool>(
             a: &mut [u64],
             gap: usize,
-            w1: Twiddles<'_>,
-            w2: Twiddles<'_>,
+            w1: Twiddles<'_, PLANES>,
+            w2: Twiddles<'_, PLANES>,
             scale: Option<(Tw, Tw)>,
             c: Consts,
         ) {
-            let ws = w1.groups::<2>().zip(w2.pairs());
-            for (block, ((w1, w1q), (w2, w2q))) in a.chunks_exact_mut(4 * gap).zip(ws) {
-                let tw0 = Tw::splat(w1[0], w1q[0]);
-                let tw1 = Tw::splat(w1[1], w1q[1]);
+            for (i, (block, (w2, w2q))) in a.chunks_exact_mut(4 * gap).zip(w2.pairs()).enumerate() {
+                let (w1, w1q) = w1.chunk::<2>(i);
+                let tw0 = Tw::splat(w1[0], pieces(w1q, 0));
+                let tw1 = Tw::splat(w1[1], pieces(w1q, 1));
                 let tw2 = Tw::splat(w2, w2q);
                 let (p0, rest) = block.split_at_mut(gap);
                 let (p1, rest) = rest.split_at_mut(gap);
@@ -546,61 +567,33 @@ macro_rules! eight_lane_transforms {
             }
         }
 
-        /// The inverse stages of gaps 1, 2 and 4 on two groups of 16 values, each in two
-        /// registers (natural order in and out), with the twiddles of each group's 8, 4 and
-        /// 2 blocks; the groups go through each stage together, as in [`fwd_last3`].
-        #[target_feature(enable = $features)]
-        #[inline]
-        fn inv_first3(
-            [(a0, a1), (a2, a3)]: [(__m512i, __m512i); 2],
-            w4: [(&[u64; 2], &[u64; 2]); 2],
-            w2: [(&[u64; 4], &[u64; 4]); 2],
-            w1: [(&[u64; 8], &[u64; 8]); 2],
-            c: Consts,
-        ) -> [(__m512i, __m512i); 2] {
-            let ((a0, a1), (a2, a3)) = (unshuffle(a0, a1), unshuffle(a2, a3));
-            let tw = w1.map(|(w, q)| Tw::vector(load(w), load(q)));
-            let ((a0, a1), (a2, a3)) = (inv_bf(a0, a1, tw[0], c), inv_bf(a2, a3, tw[1], c));
-            let ((a0, a1), (a2, a3)) = (unshuffle(a0, a1), unshuffle(a2, a3));
-            let tw = w2.map(|(w, q)| Tw::vector(load_repeat4(w), load_repeat4(q)));
-            let ((a0, a1), (a2, a3)) = (inv_bf(a0, a1, tw[0], c), inv_bf(a2, a3, tw[1], c));
-            let ((a0, a1), (a2, a3)) = (unshuffle(a0, a1), unshuffle(a2, a3));
-            let tw = w4.map(|(w, q)| Tw::vector(load_repeat2(w), load_repeat2(q)));
-            let ((a0, a1), (a2, a3)) = (inv_bf(a0, a1, tw[0], c), inv_bf(a2, a3, tw[1], c));
-            [unshuffle(a0, a1), unshuffle(a2, a3)]
-        }
-
         /// The inverse stages of gaps 1, 2 and 4 over `a` (a multiple of 32 values at
-        /// offset `off`).
+        /// offset `off`), two groups of 16 values at a time, as in [`fwd_tail`].
         #[target_feature(enable = $features)]
         #[inline]
-        fn inv_head(a: &mut [u64], n: usize, off: usize, tw: Twiddles<'_>, c: Consts) {
+        fn inv_head(a: &mut [u64], n: usize, off: usize, tw: Twiddles<'_, PLANES>, c: Consts) {
             let len = a.len();
-            let w4 = tw.stage(n, 4, off, len).groups::<4>();
-            let w2 = tw.stage(n, 2, off, len).groups::<8>();
-            let w1 = tw.stage(n, 1, off, len).groups::<16>();
-            let ws = w4.zip(w2.zip(w1));
-            for (chunk, ((w4, w4q), ((w2, w2q), (w1, w1q)))) in
-                a.as_chunks_mut::<32>().0.iter_mut().zip(ws)
-            {
+            let (t4, t2, t1) = (
+                tw.stage(n, 4, off, len),
+                tw.stage(n, 2, off, len),
+                tw.stage(n, 1, off, len),
+            );
+            for (i, chunk) in a.as_chunks_mut::<32>().0.iter_mut().enumerate() {
                 let [x0, x1, x2, x3] = chunk.as_chunks_mut::<8>().0 else {
                     continue; // unreachable: 32 values are four groups of 8
                 };
-                let (w4, w4q) = (w4.as_chunks::<2>().0, w4q.as_chunks::<2>().0);
-                let (w2, w2q) = (w2.as_chunks::<4>().0, w2q.as_chunks::<4>().0);
-                let (w1, w1q) = (w1.as_chunks::<8>().0, w1q.as_chunks::<8>().0);
-                let ([w4a, w4b], [w4qa, w4qb], [w2a, w2b], [w2qa, w2qb], [w1a, w1b], [w1qa, w1qb]) =
-                    (w4, w4q, w2, w2q, w1, w1q)
-                else {
-                    continue; // unreachable: the chunks split evenly
-                };
-                let [(a0, a1), (a2, a3)] = inv_first3(
-                    [(load(x0), load(x1)), (load(x2), load(x3))],
-                    [(w4a, w4qa), (w4b, w4qb)],
-                    [(w2a, w2qa), (w2b, w2qb)],
-                    [(w1a, w1qa), (w1b, w1qb)],
-                    c,
-                );
+                let (g0, g1) = (2 * i, 2 * i + 1);
+                let ((a0, a1), (a2, a3)) =
+                    (unshuffle(load(x0), load(x1)), unshuffle(load(x2), load(x3)));
+                let (w0, w1) = (load_tw(t1.chunk::<8>(g0)), load_tw(t1.chunk::<8>(g1)));
+                let ((a0, a1), (a2, a3)) = (inv_bf(a0, a1, w0, c), inv_bf(a2, a3, w1, c));
+                let ((a0, a1), (a2, a3)) = (unshuffle(a0, a1), unshuffle(a2, a3));
+                let (w0, w1) = (load_tw(t2.chunk::<4>(g0)), load_tw(t2.chunk::<4>(g1)));
+                let ((a0, a1), (a2, a3)) = (inv_bf(a0, a1, w0, c), inv_bf(a2, a3, w1, c));
+                let ((a0, a1), (a2, a3)) = (unshuffle(a0, a1), unshuffle(a2, a3));
+                let (w0, w1) = (load_tw(t4.chunk::<2>(g0)), load_tw(t4.chunk::<2>(g1)));
+                let ((a0, a1), (a2, a3)) = (inv_bf(a0, a1, w0, c), inv_bf(a2, a3, w1, c));
+                let ((a0, a1), (a2, a3)) = (unshuffle(a0, a1), unshuffle(a2, a3));
                 store(x0, a0);
                 store(x1, a1);
                 store(x2, a2);
@@ -617,7 +610,7 @@ macro_rules! eight_lane_transforms {
             n: usize,
             off: usize,
             top: usize,
-            tw: Twiddles<'_>,
+            tw: Twiddles<'_, PLANES>,
             scale: Option<(Tw, Tw)>,
             c: Consts,
         ) {
@@ -644,7 +637,7 @@ macro_rules! eight_lane_transforms {
             n: usize,
             off: usize,
             top: usize,
-            tw: Twiddles<'_>,
+            tw: Twiddles<'_, PLANES>,
             scale: Option<(Tw, Tw)>,
             c: Consts,
         ) {
@@ -664,16 +657,17 @@ macro_rules! eight_lane_transforms {
         /// Inverse transform, `N >= 32`, including the factor `1/N`: inputs in `[0, 2q)`,
         /// outputs in `[0, 2q)`, or in `[0, q)` when `REDUCE`.
         #[target_feature(enable = $features)]
-        pub(super) fn inverse_impl<const REDUCE: bool>(t: &NttTable, a: &mut [u64]) {
-            let $t2 = t;
+        pub(super) fn inverse_impl<const REDUCE: bool>(
+            t: &NttTable,
+            quotients: QuotientPlanes<'_, PLANES>,
+            a: &mut [u64],
+        ) {
             let tw = Twiddles {
                 w: &t.inv,
-                q: $inv_q,
+                q: quotients.inv,
             };
-            let $t3 = t;
-            let n_inv = Tw::splat(t.n_inv.value, $n_inv_q);
-            let $t4 = t;
-            let last = Tw::splat(t.inv_n_last.value, $last_q);
+            let n_inv = Tw::splat(t.n_inv.value, quotients.n_inv);
+            let last = Tw::splat(t.inv_n_last.value, quotients.inv_n_last);
             let c = Consts::new(t);
             inv_rec::<REDUCE>(a, t.n, 0, t.n / 2, tw, Some((n_inv, last)), c);
         }
@@ -728,9 +722,12 @@ mod dq {
     use core::arch::x86_64::*;
 
     use super::{
-        BLOCK, Consts, NttTable, Plain as Operand, Twiddles, fwd_finish, inv_finish, load,
-        load_repeat2, load_repeat4, reduce_once, shuffle, splat, store, unshuffle,
+        BLOCK, Consts, NttTable, Plain as Operand, QuotientPlanes, Twiddles, fwd_finish,
+        inv_finish, load, load_repeat, pieces, reduce_once, shuffle, splat, store, unshuffle,
     };
+
+    /// One plane: the 64-bit Shoup quotients.
+    const PLANES: usize = 1;
 
     /// A twiddle per lane with its 64-bit Shoup quotient; the multiplies read the low 32
     /// bits of `quotient` and of `quotient_hi = quotient >> 32`.
@@ -744,7 +741,7 @@ mod dq {
     impl Tw {
         #[target_feature(enable = "avx512f")]
         #[inline]
-        fn vector(w: __m512i, quotient: __m512i) -> Self {
+        fn vector(w: __m512i, [quotient]: [__m512i; PLANES]) -> Self {
             Self {
                 w,
                 quotient,
@@ -754,8 +751,12 @@ mod dq {
 
         #[target_feature(enable = "avx512f")]
         #[inline]
-        fn splat(w: u64, quotient: u64) -> Self {
-            Self::vector(splat(w), splat(quotient))
+        fn splat(w: u64, [quotient]: [u64; PLANES]) -> Self {
+            Self {
+                w: splat(w),
+                quotient: splat(quotient),
+                quotient_hi: splat(quotient >> 32),
+            }
         }
     }
 
@@ -781,13 +782,7 @@ mod dq {
         )
     }
 
-    eight_lane_transforms!(
-        features = "avx512f,avx512dq",
-        fwd_q = |t| &t.fwd_shoup,
-        inv_q = |t| &t.inv_shoup,
-        n_inv_q = |t| t.n_inv.quotient,
-        last_q = |t| t.inv_n_last.quotient,
-    );
+    eight_lane_transforms!(features = "avx512f,avx512dq");
 }
 
 /// The transforms of [`dq`] with the quotient estimate computed by one 32-bit multiply and
@@ -795,14 +790,19 @@ mod dq {
 /// (CPUs with AVX-512 IFMA). `vpmadd52huq` adds `floor(a * b / 2^52)` for 52-bit `a` and
 /// `b`; with `a < 2^32` and `b = c * 2^20` (`c < 2^32`) that is `floor(a * c / 2^32)`, one
 /// shifted cross product of [`dq`]'s estimate, added for free. The estimate, and so every
-/// output, is the same as [`dq`]'s, bit for bit.
+/// output, is the same as [`dq`]'s, bit for bit. The pieces of the quotients it reads are
+/// precomputed in the table ([`QuotientForm::Split64`]), so twiddles need no shifts.
 mod dq_ifma {
     use core::arch::x86_64::*;
 
     use super::{
-        BLOCK, Consts, NttTable, Twiddles, fwd_finish, inv_finish, load, load_repeat2,
-        load_repeat4, reduce_once, shuffle, splat, store, unshuffle,
+        BLOCK, Consts, NttTable, QuotientPlanes, Twiddles, fwd_finish, inv_finish, load,
+        load_repeat, pieces, reduce_once, shuffle, splat, store, unshuffle,
     };
+
+    /// Three planes: `h`, `h * 2^20` and `l * 2^20` for each 64-bit Shoup quotient `h * 2^32
+    /// + l` ([`super::QuotientForm::Split64`]).
+    const PLANES: usize = 3;
 
     /// A twiddle per lane with the halves of its 64-bit Shoup quotient `quotient = h * 2^32 +
     /// l`: `h` (read by a 32-bit multiply), `h * 2^20` and `l * 2^20` (whose low 52 bits the
@@ -818,24 +818,18 @@ mod dq_ifma {
     impl Tw {
         #[target_feature(enable = "avx512f")]
         #[inline]
-        fn vector(w: __m512i, quotient: __m512i) -> Self {
-            let hi = _mm512_srli_epi64::<32>(quotient);
-            Self {
-                w,
-                hi,
-                hi20: _mm512_slli_epi64::<20>(hi),
-                lo20: _mm512_slli_epi64::<20>(quotient),
-            }
+        fn vector(w: __m512i, [hi, hi20, lo20]: [__m512i; PLANES]) -> Self {
+            Self { w, hi, hi20, lo20 }
         }
 
         #[target_feature(enable = "avx512f")]
         #[inline]
-        fn splat(w: u64, quotient: u64) -> Self {
+        fn splat(w: u64, [hi, hi20, lo20]: [u64; PLANES]) -> Self {
             Self {
                 w: splat(w),
-                hi: splat(quotient >> 32),
-                hi20: splat((quotient >> 32) << 20),
-                lo20: splat(quotient << 20),
+                hi: splat(hi),
+                hi20: splat(hi20),
+                lo20: splat(lo20),
             }
         }
     }
@@ -895,27 +889,31 @@ mod dq_ifma {
         )
     }
 
-    eight_lane_transforms!(
-        features = "avx512f,avx512dq,avx512ifma",
-        fwd_q = |t| &t.fwd_shoup,
-        inv_q = |t| &t.inv_shoup,
-        n_inv_q = |t| t.n_inv.quotient,
-        last_q = |t| t.inv_n_last.quotient,
-    );
+    eight_lane_transforms!(features = "avx512f,avx512dq,avx512ifma");
 }
 
 /// The smallest degree the eight-lane transforms handle; smaller ones run scalar code.
 pub(super) const MIN_N: usize = 32;
 
+/// The quotients of [`dq_ifma`], when it can run on this table: `N >=` [`MIN_N`], the
+/// table holds them and the CPU has AVX-512 F, DQ and IFMA.
+fn split_quotients(t: &NttTable) -> Option<QuotientPlanes<'_, 3>> {
+    if t.n >= MIN_N && super::path::cpu::has_avx512_ifma() {
+        t.simd_q.planes::<3>(QuotientForm::Split64, t.n)
+    } else {
+        None
+    }
+}
+
 /// Forward transform on the AVX-512 path (scalar code below [`MIN_N`] or without the CPU
 /// features): inputs in `[0, 4q)`, outputs in `[0, q)` when `REDUCE`, else `[0, 4q)`.
 pub(super) fn forward<const REDUCE: bool>(t: &NttTable, a: &mut [u64]) {
-    if t.n >= MIN_N && super::path::cpu::has_avx512_ifma() {
-        // SAFETY: the CPU supports AVX-512 F, DQ and IFMA (checked just above).
-        unsafe { dq_ifma::forward_impl::<REDUCE>(t, a) }
+    if let Some(split) = split_quotients(t) {
+        // SAFETY: the CPU supports AVX-512 F, DQ and IFMA (checked by `split_quotients`).
+        unsafe { dq_ifma::forward_impl::<REDUCE>(t, split, a) }
     } else if t.n >= MIN_N && super::path::cpu::has_avx512() {
         // SAFETY: the CPU supports AVX-512 F and DQ (checked just above).
-        unsafe { dq::forward_impl::<REDUCE>(t, a) }
+        unsafe { dq::forward_impl::<REDUCE>(t, t.shoup_planes(), a) }
     } else {
         scalar::forward::<REDUCE>(t, a);
     }
@@ -924,12 +922,12 @@ pub(super) fn forward<const REDUCE: bool>(t: &NttTable, a: &mut [u64]) {
 /// Inverse transform on the AVX-512 path (scalar code below [`MIN_N`] or without the CPU
 /// features): inputs in `[0, 2q)`, outputs in `[0, q)` when `REDUCE`, else `[0, 2q)`.
 pub(super) fn inverse<const REDUCE: bool>(t: &NttTable, a: &mut [u64]) {
-    if t.n >= MIN_N && super::path::cpu::has_avx512_ifma() {
-        // SAFETY: the CPU supports AVX-512 F, DQ and IFMA (checked just above).
-        unsafe { dq_ifma::inverse_impl::<REDUCE>(t, a) }
+    if let Some(split) = split_quotients(t) {
+        // SAFETY: the CPU supports AVX-512 F, DQ and IFMA (checked by `split_quotients`).
+        unsafe { dq_ifma::inverse_impl::<REDUCE>(t, split, a) }
     } else if t.n >= MIN_N && super::path::cpu::has_avx512() {
         // SAFETY: the CPU supports AVX-512 F and DQ (checked just above).
-        unsafe { dq::inverse_impl::<REDUCE>(t, a) }
+        unsafe { dq::inverse_impl::<REDUCE>(t, t.shoup_planes(), a) }
     } else {
         scalar::inverse::<REDUCE>(t, a);
     }
@@ -938,7 +936,7 @@ pub(super) fn inverse<const REDUCE: bool>(t: &NttTable, a: &mut [u64]) {
 #[cfg(test)]
 mod tests {
     use super::super::{MAX_LOG_N, NttPath, NttTable, path::cpu};
-    use super::{dq, dq_ifma};
+    use super::{dq, dq_ifma, split_quotients};
     use crate::math::{Modulus, ntt_primes, sampling::sample_uniform};
     use rand_chacha::ChaCha20Rng;
     use rand_core::SeedableRng;
@@ -960,6 +958,7 @@ mod tests {
                 };
                 let q = primes[0];
                 let t = NttTable::with_path(n, q, NttPath::Avx512).unwrap();
+                let (plain, split) = (t.shoup_planes(), split_quotients(&t).unwrap());
                 let mut random = vec![0u64; n];
                 sample_uniform(
                     &mut ChaCha20Rng::from_seed([log_n as u8; 32]),
@@ -978,15 +977,15 @@ mod tests {
                     let (mut a, mut b) = (input.clone(), input.clone());
                     // SAFETY: the CPU has AVX-512 F, DQ and IFMA (checked above).
                     unsafe {
-                        dq::forward_impl::<false>(&t, &mut a);
-                        dq_ifma::forward_impl::<false>(&t, &mut b);
+                        dq::forward_impl::<false>(&t, plain, &mut a);
+                        dq_ifma::forward_impl::<false>(&t, split, &mut b);
                     }
                     assert_eq!(a, b, "forward_lazy, {what}");
                     let (mut a, mut b) = (input.clone(), input);
                     // SAFETY: as above.
                     unsafe {
-                        dq::forward_impl::<true>(&t, &mut a);
-                        dq_ifma::forward_impl::<true>(&t, &mut b);
+                        dq::forward_impl::<true>(&t, plain, &mut a);
+                        dq_ifma::forward_impl::<true>(&t, split, &mut b);
                     }
                     assert_eq!(a, b, "forward, {what}");
                 }
@@ -994,15 +993,15 @@ mod tests {
                     let (mut a, mut b) = (input.clone(), input.clone());
                     // SAFETY: as above.
                     unsafe {
-                        dq::inverse_impl::<false>(&t, &mut a);
-                        dq_ifma::inverse_impl::<false>(&t, &mut b);
+                        dq::inverse_impl::<false>(&t, plain, &mut a);
+                        dq_ifma::inverse_impl::<false>(&t, split, &mut b);
                     }
                     assert_eq!(a, b, "inverse_lazy, {what}");
                     let (mut a, mut b) = (input.clone(), input);
                     // SAFETY: as above.
                     unsafe {
-                        dq::inverse_impl::<true>(&t, &mut a);
-                        dq_ifma::inverse_impl::<true>(&t, &mut b);
+                        dq::inverse_impl::<true>(&t, plain, &mut a);
+                        dq_ifma::inverse_impl::<true>(&t, split, &mut b);
                     }
                     assert_eq!(a, b, "inverse, {what}");
                 }

@@ -13,10 +13,14 @@
 use core::arch::x86_64::*;
 
 use super::avx512::{
-    BLOCK, MIN_N, Plain as Operand, Twiddles, eight_lane_transforms, load, load_repeat2,
-    load_repeat4, reduce_once, shuffle, splat, store, unshuffle,
+    BLOCK, MIN_N, Plain as Operand, Twiddles, eight_lane_transforms, load, load_repeat, pieces,
+    reduce_once, shuffle, splat, store, unshuffle,
 };
+use super::table::{QuotientForm, QuotientPlanes};
 use super::{NttTable, scalar};
+
+/// One plane: the 52-bit Shoup quotients ([`QuotientForm::Scaled52`]).
+const PLANES: usize = 1;
 
 /// Constants broadcast to every lane.
 #[derive(Clone, Copy)]
@@ -54,14 +58,14 @@ struct Tw {
 impl Tw {
     #[target_feature(enable = "avx512f")]
     #[inline]
-    fn vector(w: __m512i, quotient: __m512i) -> Self {
+    fn vector(w: __m512i, [quotient]: [__m512i; PLANES]) -> Self {
         Self { w, quotient }
     }
 
     #[target_feature(enable = "avx512f")]
     #[inline]
-    fn splat(w: u64, quotient: u64) -> Self {
-        Self::vector(splat(w), splat(quotient))
+    fn splat(w: u64, [quotient]: [u64; PLANES]) -> Self {
+        Self::vector(splat(w), [splat(quotient)])
     }
 }
 
@@ -100,29 +104,27 @@ fn inv_finish<const REDUCE: bool>(x: __m512i, c: Consts) -> __m512i {
     if REDUCE { reduce_once(x, c.q) } else { x }
 }
 
-eight_lane_transforms!(
-    features = "avx512f,avx512dq,avx512ifma",
-    fwd_q = |t| &t.simd_q.fwd,
-    inv_q = |t| &t.simd_q.inv,
-    n_inv_q = |t| t.simd_q.n_inv,
-    last_q = |t| t.simd_q.inv_n_last,
-);
+eight_lane_transforms!(features = "avx512f,avx512dq,avx512ifma");
 
-/// Whether the IFMA transforms can run on this table: `N >=` [`MIN_N`], the 52-bit quotients are
-/// present and the CPU has the instructions.
-fn usable(t: &NttTable) -> bool {
-    t.n >= MIN_N
-        && t.simd_q.has(52, t.n)
+/// The 52-bit quotients, when the IFMA transforms can run on this table: `N >=` [`MIN_N`],
+/// the quotients are present and the CPU has the instructions.
+fn usable(t: &NttTable) -> Option<QuotientPlanes<'_, PLANES>> {
+    if t.n >= MIN_N
         && t.modulus.bits() <= super::path::IFMA_MAX_MODULUS_BITS
         && super::path::cpu::has_avx512_ifma()
+    {
+        t.simd_q.planes::<PLANES>(QuotientForm::Scaled52, t.n)
+    } else {
+        None
+    }
 }
 
 /// Forward transform on the IFMA path (scalar code below [`MIN_N`] or without the CPU
 /// features): inputs in `[0, 4q)`, outputs in `[0, q)` when `REDUCE`, else `[0, 4q)`.
 pub(super) fn forward<const REDUCE: bool>(t: &NttTable, a: &mut [u64]) {
-    if usable(t) {
+    if let Some(quotients) = usable(t) {
         // SAFETY: the CPU supports AVX-512 F, DQ and IFMA (checked by `usable`).
-        unsafe { forward_impl::<REDUCE>(t, a) }
+        unsafe { forward_impl::<REDUCE>(t, quotients, a) }
     } else {
         scalar::forward::<REDUCE>(t, a);
     }
@@ -131,9 +133,9 @@ pub(super) fn forward<const REDUCE: bool>(t: &NttTable, a: &mut [u64]) {
 /// Inverse transform on the IFMA path (scalar code below [`MIN_N`] or without the CPU
 /// features): inputs in `[0, 2q)`, outputs in `[0, q)` when `REDUCE`, else `[0, 2q)`.
 pub(super) fn inverse<const REDUCE: bool>(t: &NttTable, a: &mut [u64]) {
-    if usable(t) {
+    if let Some(quotients) = usable(t) {
         // SAFETY: the CPU supports AVX-512 F, DQ and IFMA (checked by `usable`).
-        unsafe { inverse_impl::<REDUCE>(t, a) }
+        unsafe { inverse_impl::<REDUCE>(t, quotients, a) }
     } else {
         scalar::inverse::<REDUCE>(t, a);
     }
