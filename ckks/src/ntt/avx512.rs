@@ -229,19 +229,28 @@ impl Plain {
 /// of every block of a radix-2 pass, and the first-level outputs that are `y` operands of
 /// the second level, or the outputs in the second half of each quarter, of a radix-4 pass
 /// (the next stage, of gap `gap / 4`, pairs the two halves of each quarter).
+///
+/// With headroom (`H`: `4s <= 2^64`, which the module's `headroom(&NttTable)` reports;
+/// then `Consts::new(t, true)` sets the field `xr` to `2s`, else to `s`), the forward
+/// butterflies skip the reduction of `x` every other stage: values below `3s` go through a
+/// stage that leaves `x` as it is (outputs below `3s + s = 4s`), then through one that
+/// maps `x` from `[0, 4s)` to `[0, 2s)` (outputs below `3s`). `fwd_finish::<REDUCE, true>`
+/// then maps outputs below `4s` instead of `2s`.
 macro_rules! eight_lane_transforms {
     (features = $features:literal $(,)?) => {
         /// The Harvey forward butterfly: `x, y < 2s` to `x + w y, x - w y`, both `< 2s`
-        /// (up to a multiple of `2^k` unless `CLEAN`; `y` may carry one).
+        /// (up to a multiple of `2^k` unless `CLEAN`; `y` may carry one). With headroom
+        /// (`c.xr = 2s`): `x < 4s` to outputs `< 3s`, or with `SKIP`, `x < 3s` to outputs
+        /// `< 4s`.
         #[target_feature(enable = $features)]
         #[inline]
-        fn fwd_bf<const CLEAN: bool>(
+        fn fwd_bf<const CLEAN: bool, const SKIP: bool>(
             x: __m512i,
             y: Operand,
             tw: Tw,
             c: Consts,
         ) -> (__m512i, __m512i) {
-            let x = reduce_once(x, c.s);
+            let x = if SKIP { x } else { reduce_once(x, c.xr) };
             let t = mul_lazy::<CLEAN>(y, tw, c);
             (
                 _mm512_add_epi64(x, t),
@@ -300,7 +309,7 @@ macro_rules! eight_lane_transforms {
             c: Consts,
         ) {
             for (x, y) in xs.iter_mut().zip(ys) {
-                let (u, v) = fwd_bf::<CLEAN>(load(x), Operand::load(y), tw, c);
+                let (u, v) = fwd_bf::<CLEAN, false>(load(x), Operand::load(y), tw, c);
                 store(x, u);
                 store(y, v);
             }
@@ -311,7 +320,7 @@ macro_rules! eight_lane_transforms {
         /// `w2[2i]` and `w2[2i + 1]` those of its halves at gap `gap / 2`.
         #[target_feature(enable = $features)]
         #[inline]
-        fn fwd_radix4(
+        fn fwd_radix4<const H: bool>(
             a: &mut [u64],
             gap: usize,
             w1: Twiddles<'_, PLANES>,
@@ -335,16 +344,17 @@ macro_rules! eight_lane_transforms {
                 let (p2x, p2y) = p2.as_chunks_mut::<8>().0.split_at_mut(clean);
                 let (p3x, p3y) = p3.as_chunks_mut::<8>().0.split_at_mut(clean);
                 let tws = (tw1, tw2, tw3);
-                fwd_radix4_rows::<true>([p0x, p1x, p2x, p3x], tws, c);
-                fwd_radix4_rows::<false>([p0y, p1y, p2y, p3y], tws, c);
+                fwd_radix4_rows::<true, H>([p0x, p1x, p2x, p3x], tws, c);
+                fwd_radix4_rows::<false, H>([p0y, p1y, p2y, p3y], tws, c);
             }
         }
 
         /// The butterflies of [`fwd_radix4`] over rows of 8 values of the four quarters of
-        /// a block, with its three twiddles.
+        /// a block, with its three twiddles; with headroom (`H`), the first level skips
+        /// the reduction of `x`.
         #[target_feature(enable = $features)]
         #[inline]
-        fn fwd_radix4_rows<const CLEAN: bool>(
+        fn fwd_radix4_rows<const CLEAN: bool, const H: bool>(
             quarters: [&mut [[u64; 8]]; 4],
             (tw1, tw2, tw3): (Tw, Tw, Tw),
             c: Consts,
@@ -353,10 +363,10 @@ macro_rules! eight_lane_transforms {
             let rows = p0.iter_mut().zip(p1).zip(p2.iter_mut().zip(p3));
             for ((x0, x1), (x2, x3)) in rows {
                 // a0 and a2 are x operands of the second level, a1 and a3 y operands.
-                let (a0, a2) = fwd_bf::<true>(load(x0), Operand::load(x2), tw1, c);
-                let (a1, a3) = fwd_bf::<false>(load(x1), Operand::load(x3), tw1, c);
-                let (a0, a1) = fwd_bf::<CLEAN>(a0, Operand::of(a1), tw2, c);
-                let (a2, a3) = fwd_bf::<CLEAN>(a2, Operand::of(a3), tw3, c);
+                let (a0, a2) = fwd_bf::<true, H>(load(x0), Operand::load(x2), tw1, c);
+                let (a1, a3) = fwd_bf::<false, H>(load(x1), Operand::load(x3), tw1, c);
+                let (a0, a1) = fwd_bf::<CLEAN, false>(a0, Operand::of(a1), tw2, c);
+                let (a2, a3) = fwd_bf::<CLEAN, false>(a2, Operand::of(a3), tw3, c);
                 store(x0, a0);
                 store(x1, a1);
                 store(x2, a2);
@@ -377,7 +387,8 @@ macro_rules! eight_lane_transforms {
         }
 
         /// The forward stages of gaps 4, 2 and 1 over `a` (a multiple of 32 values at
-        /// offset `off`), finished by `fwd_finish`.
+        /// offset `off`), finished by `fwd_finish`; with headroom (`H`), the stages of gaps
+        /// 4 and 1 skip the reduction of `x`.
         ///
         /// Each 32-value chunk is two groups of 16 values, each in two registers, that go
         /// through each stage together, so that the long dependency chain of one overlaps
@@ -385,7 +396,7 @@ macro_rules! eight_lane_transforms {
         /// times, twice and once.
         #[target_feature(enable = $features)]
         #[inline]
-        fn fwd_tail<const REDUCE: bool>(
+        fn fwd_tail<const REDUCE: bool, const H: bool>(
             a: &mut [u64],
             n: usize,
             off: usize,
@@ -406,28 +417,28 @@ macro_rules! eight_lane_transforms {
                 let ((a0, a1), (a2, a3)) =
                     (shuffle(load(x0), load(x1)), shuffle(load(x2), load(x3)));
                 let (w0, w1) = (load_tw(t4.chunk::<2>(g0)), load_tw(t4.chunk::<2>(g1)));
-                let (a0, a1) = fwd_bf::<true>(a0, Operand::of(a1), w0, c);
-                let (a2, a3) = fwd_bf::<true>(a2, Operand::of(a3), w1, c);
+                let (a0, a1) = fwd_bf::<true, H>(a0, Operand::of(a1), w0, c);
+                let (a2, a3) = fwd_bf::<true, H>(a2, Operand::of(a3), w1, c);
                 let ((a0, a1), (a2, a3)) = (shuffle(a0, a1), shuffle(a2, a3));
                 let (w0, w1) = (load_tw(t2.chunk::<4>(g0)), load_tw(t2.chunk::<4>(g1)));
-                let (a0, a1) = fwd_bf::<true>(a0, Operand::of(a1), w0, c);
-                let (a2, a3) = fwd_bf::<true>(a2, Operand::of(a3), w1, c);
+                let (a0, a1) = fwd_bf::<true, false>(a0, Operand::of(a1), w0, c);
+                let (a2, a3) = fwd_bf::<true, false>(a2, Operand::of(a3), w1, c);
                 let ((a0, a1), (a2, a3)) = (shuffle(a0, a1), shuffle(a2, a3));
                 let (w0, w1) = (load_tw(t1.chunk::<8>(g0)), load_tw(t1.chunk::<8>(g1)));
-                let (a0, a1) = fwd_bf::<true>(a0, Operand::of(a1), w0, c);
-                let (a2, a3) = fwd_bf::<true>(a2, Operand::of(a3), w1, c);
+                let (a0, a1) = fwd_bf::<true, H>(a0, Operand::of(a1), w0, c);
+                let (a2, a3) = fwd_bf::<true, H>(a2, Operand::of(a3), w1, c);
                 let ((a0, a1), (a2, a3)) = (shuffle(a0, a1), shuffle(a2, a3));
-                store(x0, fwd_finish::<REDUCE>(a0, c));
-                store(x1, fwd_finish::<REDUCE>(a1, c));
-                store(x2, fwd_finish::<REDUCE>(a2, c));
-                store(x3, fwd_finish::<REDUCE>(a3, c));
+                store(x0, fwd_finish::<REDUCE, H>(a0, c));
+                store(x1, fwd_finish::<REDUCE, H>(a1, c));
+                store(x2, fwd_finish::<REDUCE, H>(a2, c));
+                store(x3, fwd_finish::<REDUCE, H>(a3, c));
             }
         }
 
         /// All forward stages from gap `gap` down to 1 over `a` (one block of `2 * gap`
         /// values at offset `off`, `32 <= 2 * gap <= BLOCK`), radix 4 while possible.
         #[target_feature(enable = $features)]
-        fn fwd_block<const REDUCE: bool>(
+        fn fwd_block<const REDUCE: bool, const H: bool>(
             a: &mut [u64],
             n: usize,
             off: usize,
@@ -443,17 +454,17 @@ macro_rules! eight_lane_transforms {
             }
             while gap >= 16 {
                 let (w1, w2) = (tw.stage(n, gap, off, len), tw.stage(n, gap / 2, off, len));
-                fwd_radix4(a, gap, w1, w2, c);
+                fwd_radix4::<H>(a, gap, w1, w2, c);
                 gap /= 4;
             }
-            fwd_tail::<REDUCE>(a, n, off, tw, c);
+            fwd_tail::<REDUCE, H>(a, n, off, tw, c);
         }
 
         /// All forward stages from gap `gap` down to 1 over `a`, one block of `2 * gap`
         /// values at offset `off`: radix 4 over the whole block, then each quarter on its
         /// own, until the blocks fit [`BLOCK`].
         #[target_feature(enable = $features)]
-        fn fwd_rec<const REDUCE: bool>(
+        fn fwd_rec<const REDUCE: bool, const H: bool>(
             a: &mut [u64],
             n: usize,
             off: usize,
@@ -463,14 +474,14 @@ macro_rules! eight_lane_transforms {
         ) {
             let len = a.len();
             if len <= BLOCK {
-                fwd_block::<REDUCE>(a, n, off, gap, tw, c);
+                fwd_block::<REDUCE, H>(a, n, off, gap, tw, c);
                 return;
             }
             let (w1, w2) = (tw.stage(n, gap, off, len), tw.stage(n, gap / 2, off, len));
-            fwd_radix4(a, gap, w1, w2, c);
+            fwd_radix4::<H>(a, gap, w1, w2, c);
             let quarter = gap / 2;
             for (k, sub) in a.chunks_exact_mut(quarter).enumerate() {
-                fwd_rec::<REDUCE>(sub, n, off + k * quarter, gap / 4, tw, c);
+                fwd_rec::<REDUCE, H>(sub, n, off + k * quarter, gap / 4, tw, c);
             }
         }
 
@@ -486,7 +497,11 @@ macro_rules! eight_lane_transforms {
                 w: &t.fwd,
                 q: quotients.fwd,
             };
-            fwd_rec::<REDUCE>(a, t.n, 0, t.n / 2, tw, Consts::new(t));
+            if headroom(t) {
+                fwd_rec::<REDUCE, true>(a, t.n, 0, t.n / 2, tw, Consts::new(t, true));
+            } else {
+                fwd_rec::<REDUCE, false>(a, t.n, 0, t.n / 2, tw, Consts::new(t, false));
+            }
         }
 
         /// One inverse stage of gap `gap >= 8` over `a` (a whole number of blocks of
@@ -668,7 +683,7 @@ macro_rules! eight_lane_transforms {
             };
             let n_inv = Tw::splat(t.n_inv.value, quotients.n_inv);
             let last = Tw::splat(t.inv_n_last.value, quotients.inv_n_last);
-            let c = Consts::new(t);
+            let c = Consts::new(t, headroom(t));
             inv_rec::<REDUCE>(a, t.n, 0, t.n / 2, tw, Some((n_inv, last)), c);
         }
     };
@@ -680,27 +695,39 @@ pub(super) use eight_lane_transforms;
 struct Consts {
     q: __m512i,
     two_q: __m512i,
-    /// The lazy bound `s = 4q`: forward values stay below `8q`, inverse ones below `4q`.
+    /// The lazy bound `s = 4q`: forward values stay below `8q` (below `16q` with
+    /// headroom), inverse ones below `4q`.
     s: __m512i,
+    /// What the forward butterflies subtract from `x` when they reduce it: `s`, or `2s =
+    /// 8q` with headroom.
+    xr: __m512i,
 }
 
 impl Consts {
     #[target_feature(enable = "avx512f")]
     #[inline]
-    fn new(t: &NttTable) -> Self {
+    fn new(t: &NttTable, headroom: bool) -> Self {
         let q = t.modulus.value();
         Self {
             q: splat(q),
             two_q: splat(2 * q),
             s: splat(4 * q),
+            xr: splat(if headroom { 8 * q } else { 4 * q }),
         }
     }
 }
 
-/// Maps a forward output `< 8q` to `[0, 4q)`, or to `[0, q)` when `REDUCE`.
+/// Whether the forward transforms have headroom: `16q <= 2^64`, that is `q < 2^60`.
+fn headroom(t: &NttTable) -> bool {
+    t.modulus.value() < 1 << 60
+}
+
+/// Maps a forward output `< 8q` (`< 16q` with headroom, `H`) to `[0, 4q)`, or to `[0, q)`
+/// when `REDUCE`.
 #[target_feature(enable = "avx512f")]
 #[inline]
-fn fwd_finish<const REDUCE: bool>(x: __m512i, c: Consts) -> __m512i {
+fn fwd_finish<const REDUCE: bool, const H: bool>(x: __m512i, c: Consts) -> __m512i {
+    let x = if H { reduce_once(x, c.xr) } else { x };
     let x = reduce_once(x, c.s);
     if REDUCE {
         reduce_once(reduce_once(x, c.two_q), c.q)
@@ -722,7 +749,7 @@ mod dq {
     use core::arch::x86_64::*;
 
     use super::{
-        BLOCK, Consts, NttTable, Plain as Operand, QuotientPlanes, Twiddles, fwd_finish,
+        BLOCK, Consts, NttTable, Plain as Operand, QuotientPlanes, Twiddles, fwd_finish, headroom,
         inv_finish, load, load_repeat, pieces, reduce_once, shuffle, splat, store, unshuffle,
     };
 
@@ -796,7 +823,7 @@ mod dq_ifma {
     use core::arch::x86_64::*;
 
     use super::{
-        BLOCK, Consts, NttTable, QuotientPlanes, Twiddles, fwd_finish, inv_finish, load,
+        BLOCK, Consts, NttTable, QuotientPlanes, Twiddles, fwd_finish, headroom, inv_finish, load,
         load_repeat, pieces, reduce_once, shuffle, splat, store, unshuffle,
     };
 

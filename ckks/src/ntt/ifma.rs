@@ -32,16 +32,20 @@ struct Consts {
     neg_q: __m512i,
     /// `2^52 - 1`.
     mask52: __m512i,
+    /// What the forward butterflies subtract from `x` when they reduce it: `s` (this path
+    /// has no headroom).
+    xr: __m512i,
 }
 
 impl Consts {
     #[target_feature(enable = "avx512f")]
     #[inline]
-    fn new(t: &NttTable) -> Self {
+    fn new(t: &NttTable, _headroom: bool) -> Self {
         let q = t.modulus.value();
         Self {
             q: splat(q),
             s: splat(2 * q),
+            xr: splat(2 * q),
             neg_q: splat(q.wrapping_neg()),
             mask52: splat((1 << 52) - 1),
         }
@@ -86,10 +90,17 @@ fn mul_lazy<const CLEAN: bool>(Operand(y): Operand, tw: Tw, c: Consts) -> __m512
     }
 }
 
-/// Maps a forward output `< 4q` to itself, or to `[0, q)` when `REDUCE`.
+/// The forward transforms never have headroom here: `4s = 8q` would not fit the 52 bits the
+/// multiplier reads.
+fn headroom(_t: &NttTable) -> bool {
+    false
+}
+
+/// Maps a forward output `< 4q` to itself, or to `[0, q)` when `REDUCE` (`H` is always
+/// false on this path).
 #[target_feature(enable = "avx512f")]
 #[inline]
-fn fwd_finish<const REDUCE: bool>(x: __m512i, c: Consts) -> __m512i {
+fn fwd_finish<const REDUCE: bool, const H: bool>(x: __m512i, c: Consts) -> __m512i {
     if REDUCE {
         reduce_once(reduce_once(x, c.s), c.q)
     } else {
