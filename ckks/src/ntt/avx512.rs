@@ -409,29 +409,58 @@ macro_rules! eight_lane_transforms {
                 tw.stage(n, 2, off, len),
                 tw.stage(n, 1, off, len),
             );
-            for (i, chunk) in a.as_chunks_mut::<32>().0.iter_mut().enumerate() {
-                let [x0, x1, x2, x3] = chunk.as_chunks_mut::<8>().0 else {
-                    continue; // unreachable: 32 values are four groups of 8
+            let ts = [t4, t2, t1];
+            let (octs, rest) = a.as_chunks_mut::<16>().0.as_chunks_mut::<8>();
+            for (i, groups) in octs.iter_mut().enumerate() {
+                fwd_tail_groups::<8, REDUCE, H>(groups, 8 * i, &ts, c);
+            }
+            let g0 = 8 * octs.len();
+            for (i, groups) in rest.as_chunks_mut::<2>().0.iter_mut().enumerate() {
+                fwd_tail_groups::<2, REDUCE, H>(groups, g0 + 2 * i, &ts, c);
+            }
+        }
+
+        /// The body of [`fwd_tail`]: `G` groups of 16 values, the groups `g0..g0 + G` of
+        /// the twiddles `ts` of the stages of gaps 4, 2 and 1. Each group is in two
+        /// registers; the groups go through each stage together, so that their long
+        /// dependency chains overlap.
+        #[target_feature(enable = $features)]
+        #[inline]
+        fn fwd_tail_groups<const G: usize, const REDUCE: bool, const H: bool>(
+            groups: &mut [[u64; 16]; G],
+            g0: usize,
+            [t4, t2, t1]: &[Twiddles<'_, PLANES>; 3],
+            c: Consts,
+        ) {
+            let zero = _mm512_setzero_si512();
+            let mut v = [(zero, zero); G];
+            for (v, group) in v.iter_mut().zip(groups.iter()) {
+                let [lo, hi] = group.as_chunks::<8>().0 else {
+                    continue; // unreachable: 16 values are two groups of 8
                 };
-                let (g0, g1) = (2 * i, 2 * i + 1);
-                let ((a0, a1), (a2, a3)) =
-                    (shuffle(load(x0), load(x1)), shuffle(load(x2), load(x3)));
-                let (w0, w1) = (load_tw(t4.chunk::<2>(g0)), load_tw(t4.chunk::<2>(g1)));
-                let (a0, a1) = fwd_bf::<true, H>(a0, Operand::of(a1), w0, c);
-                let (a2, a3) = fwd_bf::<true, H>(a2, Operand::of(a3), w1, c);
-                let ((a0, a1), (a2, a3)) = (shuffle(a0, a1), shuffle(a2, a3));
-                let (w0, w1) = (load_tw(t2.chunk::<4>(g0)), load_tw(t2.chunk::<4>(g1)));
-                let (a0, a1) = fwd_bf::<true, false>(a0, Operand::of(a1), w0, c);
-                let (a2, a3) = fwd_bf::<true, false>(a2, Operand::of(a3), w1, c);
-                let ((a0, a1), (a2, a3)) = (shuffle(a0, a1), shuffle(a2, a3));
-                let (w0, w1) = (load_tw(t1.chunk::<8>(g0)), load_tw(t1.chunk::<8>(g1)));
-                let (a0, a1) = fwd_bf::<true, H>(a0, Operand::of(a1), w0, c);
-                let (a2, a3) = fwd_bf::<true, H>(a2, Operand::of(a3), w1, c);
-                let ((a0, a1), (a2, a3)) = (shuffle(a0, a1), shuffle(a2, a3));
-                store(x0, fwd_finish::<REDUCE, H>(a0, c));
-                store(x1, fwd_finish::<REDUCE, H>(a1, c));
-                store(x2, fwd_finish::<REDUCE, H>(a2, c));
-                store(x3, fwd_finish::<REDUCE, H>(a3, c));
+                *v = shuffle(load(lo), load(hi));
+            }
+            for (k, v) in v.iter_mut().enumerate() {
+                let (x, y) =
+                    fwd_bf::<true, H>(v.0, Operand::of(v.1), load_tw(t4.chunk::<2>(g0 + k)), c);
+                *v = shuffle(x, y);
+            }
+            for (k, v) in v.iter_mut().enumerate() {
+                let (x, y) =
+                    fwd_bf::<true, false>(v.0, Operand::of(v.1), load_tw(t2.chunk::<4>(g0 + k)), c);
+                *v = shuffle(x, y);
+            }
+            for (k, v) in v.iter_mut().enumerate() {
+                let (x, y) =
+                    fwd_bf::<true, H>(v.0, Operand::of(v.1), load_tw(t1.chunk::<8>(g0 + k)), c);
+                *v = shuffle(x, y);
+            }
+            for (v, group) in v.iter().zip(groups.iter_mut()) {
+                let [lo, hi] = group.as_chunks_mut::<8>().0 else {
+                    continue; // unreachable: 16 values are two groups of 8
+                };
+                store(lo, fwd_finish::<REDUCE, H>(v.0, c));
+                store(hi, fwd_finish::<REDUCE, H>(v.1, c));
             }
         }
 
@@ -593,26 +622,53 @@ macro_rules! eight_lane_transforms {
                 tw.stage(n, 2, off, len),
                 tw.stage(n, 1, off, len),
             );
-            for (i, chunk) in a.as_chunks_mut::<32>().0.iter_mut().enumerate() {
-                let [x0, x1, x2, x3] = chunk.as_chunks_mut::<8>().0 else {
-                    continue; // unreachable: 32 values are four groups of 8
+            let ts = [t4, t2, t1];
+            let (octs, rest) = a.as_chunks_mut::<16>().0.as_chunks_mut::<8>();
+            for (i, groups) in octs.iter_mut().enumerate() {
+                inv_head_groups::<8>(groups, 8 * i, &ts, c);
+            }
+            let g0 = 8 * octs.len();
+            for (i, groups) in rest.as_chunks_mut::<2>().0.iter_mut().enumerate() {
+                inv_head_groups::<2>(groups, g0 + 2 * i, &ts, c);
+            }
+        }
+
+        /// The body of [`inv_head`]: `G` groups of 16 values in lockstep, as in
+        /// [`fwd_tail_groups`].
+        #[target_feature(enable = $features)]
+        #[inline]
+        fn inv_head_groups<const G: usize>(
+            groups: &mut [[u64; 16]; G],
+            g0: usize,
+            [t4, t2, t1]: &[Twiddles<'_, PLANES>; 3],
+            c: Consts,
+        ) {
+            let zero = _mm512_setzero_si512();
+            let mut v = [(zero, zero); G];
+            for (v, group) in v.iter_mut().zip(groups.iter()) {
+                let [lo, hi] = group.as_chunks::<8>().0 else {
+                    continue; // unreachable: 16 values are two groups of 8
                 };
-                let (g0, g1) = (2 * i, 2 * i + 1);
-                let ((a0, a1), (a2, a3)) =
-                    (unshuffle(load(x0), load(x1)), unshuffle(load(x2), load(x3)));
-                let (w0, w1) = (load_tw(t1.chunk::<8>(g0)), load_tw(t1.chunk::<8>(g1)));
-                let ((a0, a1), (a2, a3)) = (inv_bf(a0, a1, w0, c), inv_bf(a2, a3, w1, c));
-                let ((a0, a1), (a2, a3)) = (unshuffle(a0, a1), unshuffle(a2, a3));
-                let (w0, w1) = (load_tw(t2.chunk::<4>(g0)), load_tw(t2.chunk::<4>(g1)));
-                let ((a0, a1), (a2, a3)) = (inv_bf(a0, a1, w0, c), inv_bf(a2, a3, w1, c));
-                let ((a0, a1), (a2, a3)) = (unshuffle(a0, a1), unshuffle(a2, a3));
-                let (w0, w1) = (load_tw(t4.chunk::<2>(g0)), load_tw(t4.chunk::<2>(g1)));
-                let ((a0, a1), (a2, a3)) = (inv_bf(a0, a1, w0, c), inv_bf(a2, a3, w1, c));
-                let ((a0, a1), (a2, a3)) = (unshuffle(a0, a1), unshuffle(a2, a3));
-                store(x0, a0);
-                store(x1, a1);
-                store(x2, a2);
-                store(x3, a3);
+                *v = unshuffle(load(lo), load(hi));
+            }
+            for (k, v) in v.iter_mut().enumerate() {
+                let (x, y) = inv_bf(v.0, v.1, load_tw(t1.chunk::<8>(g0 + k)), c);
+                *v = unshuffle(x, y);
+            }
+            for (k, v) in v.iter_mut().enumerate() {
+                let (x, y) = inv_bf(v.0, v.1, load_tw(t2.chunk::<4>(g0 + k)), c);
+                *v = unshuffle(x, y);
+            }
+            for (k, v) in v.iter_mut().enumerate() {
+                let (x, y) = inv_bf(v.0, v.1, load_tw(t4.chunk::<2>(g0 + k)), c);
+                *v = unshuffle(x, y);
+            }
+            for (v, group) in v.iter().zip(groups.iter_mut()) {
+                let [lo, hi] = group.as_chunks_mut::<8>().0 else {
+                    continue; // unreachable: 16 values are two groups of 8
+                };
+                store(lo, v.0);
+                store(hi, v.1);
             }
         }
 
