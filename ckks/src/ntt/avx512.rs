@@ -77,18 +77,20 @@ pub(super) fn load_repeat4(src: &[u64; 4]) -> __m512i {
     _mm512_broadcast_i64x4(v)
 }
 
-/// Loads `K` values, `K` being 2, 4 or 8, and repeats them to fill the eight lanes.
+/// Loads `K` values, `K` being 1, 2, 4 or 8, and repeats them to fill the eight lanes.
 #[target_feature(enable = "avx512f")]
 #[inline]
 pub(super) fn load_repeat<const K: usize>(src: &[u64; K]) -> __m512i {
-    if let Ok(src) = <&[u64; 2]>::try_from(src.as_slice()) {
+    if let Ok([x]) = <&[u64; 1]>::try_from(src.as_slice()) {
+        splat(*x)
+    } else if let Ok(src) = <&[u64; 2]>::try_from(src.as_slice()) {
         load_repeat2(src)
     } else if let Ok(src) = <&[u64; 4]>::try_from(src.as_slice()) {
         load_repeat4(src)
     } else if let Ok(src) = <&[u64; 8]>::try_from(src.as_slice()) {
         load(src)
     } else {
-        const { assert!(K == 2 || K == 4 || K == 8, "2, 4 or 8 values") };
+        const { assert!(K == 1 || K == 2 || K == 4 || K == 8, "1, 2, 4 or 8 values") };
         _mm512_setzero_si512()
     }
 }
@@ -213,7 +215,8 @@ impl Plain {
 ///
 /// The invoking module imports [`BLOCK`], [`Twiddles`] and [`QuotientPlanes`] and provides,
 /// with target features that are a subset of `$features`: `Consts::new(&NttTable) -> Consts`
-/// whose field `s` is the lazy bound `s` described below, the number `PLANES` of pieces of its
+/// whose field `s` is the lazy bound `s` described below, `CLEAN_MATTERS` (whether its
+/// multiplier may return unclean values, below), the number `PLANES` of pieces of its
 /// Shoup quotients, a twiddle type `Tw` with `Tw::splat(w, pieces)` and `Tw::vector(w,
 /// pieces)` (the pieces as `[u64; PLANES]` and `[__m512i; PLANES]`), `mul_lazy::<CLEAN>(y, Tw,
 /// Consts)` returning a value `< s` congruent to `y * w` for every `y < 2s`, and
@@ -292,8 +295,9 @@ macro_rules! eight_lane_transforms {
                 let tw = Tw::splat(w, wq);
                 let (xs, ys) = block.split_at_mut(gap);
                 let (xs, ys) = (xs.as_chunks_mut::<8>().0, ys.as_chunks_mut::<8>().0);
-                let (xs_x, xs_y) = xs.split_at_mut(xs.len() / 2);
-                let (ys_x, ys_y) = ys.split_at_mut(ys.len() / 2);
+                let clean = if CLEAN_MATTERS { xs.len() / 2 } else { xs.len() };
+                let (xs_x, xs_y) = xs.split_at_mut(clean);
+                let (ys_x, ys_y) = ys.split_at_mut(clean);
                 fwd_radix2_rows::<true>(xs_x, ys_x, tw, c);
                 fwd_radix2_rows::<false>(xs_y, ys_y, tw, c);
             }
@@ -337,8 +341,10 @@ macro_rules! eight_lane_transforms {
                 let (p1, rest) = rest.split_at_mut(h);
                 let (p2, p3) = rest.split_at_mut(h);
                 // The rows whose outputs must be clean: the first half of each quarter, or
-                // the whole one-row quarter (`gap == 16`), whose row holds both halves.
-                let clean = (h / 8).div_ceil(2);
+                // the whole one-row quarter (`gap == 16`), whose row holds both halves; all
+                // of them when `CLEAN` makes no difference to the multiplier (one loop).
+                let rows = h / 8;
+                let clean = if CLEAN_MATTERS { rows.div_ceil(2) } else { rows };
                 let (p0x, p0y) = p0.as_chunks_mut::<8>().0.split_at_mut(clean);
                 let (p1x, p1y) = p1.as_chunks_mut::<8>().0.split_at_mut(clean);
                 let (p2x, p2y) = p2.as_chunks_mut::<8>().0.split_at_mut(clean);
@@ -374,7 +380,7 @@ macro_rules! eight_lane_transforms {
             }
         }
 
-        /// The `K` (2, 4 or 8) twiddles `w` with their quotient pieces `q`, repeated to
+        /// The `K` (1, 2, 4 or 8) twiddles `w` with their quotient pieces `q`, repeated to
         /// fill the eight lanes.
         #[target_feature(enable = $features)]
         #[inline]
@@ -386,14 +392,13 @@ macro_rules! eight_lane_transforms {
             Tw::vector(load_repeat(w), v)
         }
 
-        /// The forward stages of gaps 4, 2 and 1 over `a` (a multiple of 32 values at
+        /// The forward stages of gaps 8, 4, 2 and 1 over `a` (a multiple of 32 values at
         /// offset `off`), finished by `fwd_finish`; with headroom (`H`), the stages of gaps
-        /// 4 and 1 skip the reduction of `x`.
+        /// 8 and 2 skip the reduction of `x`.
         ///
-        /// Each 32-value chunk is two groups of 16 values, each in two registers, that go
-        /// through each stage together, so that the long dependency chain of one overlaps
-        /// with the other's; the twiddles of each group's 2, 4 and 8 blocks are repeated 4
-        /// times, twice and once.
+        /// Each group of 16 values is two registers; eight groups go through each stage
+        /// together, so that their long dependency chains overlap (see
+        /// [`fwd_tail_groups`]).
         #[target_feature(enable = $features)]
         #[inline]
         fn fwd_tail<const REDUCE: bool, const H: bool>(
@@ -404,12 +409,12 @@ macro_rules! eight_lane_transforms {
             c: Consts,
         ) {
             let len = a.len();
-            let (t4, t2, t1) = (
+            let ts = [
+                tw.stage(n, 8, off, len),
                 tw.stage(n, 4, off, len),
                 tw.stage(n, 2, off, len),
                 tw.stage(n, 1, off, len),
-            );
-            let ts = [t4, t2, t1];
+            ];
             let (octs, rest) = a.as_chunks_mut::<16>().0.as_chunks_mut::<8>();
             for (i, groups) in octs.iter_mut().enumerate() {
                 fwd_tail_groups::<8, REDUCE, H>(groups, 8 * i, &ts, c);
@@ -421,38 +426,43 @@ macro_rules! eight_lane_transforms {
         }
 
         /// The body of [`fwd_tail`]: `G` groups of 16 values, the groups `g0..g0 + G` of
-        /// the twiddles `ts` of the stages of gaps 4, 2 and 1. Each group is in two
-        /// registers; the groups go through each stage together, so that their long
-        /// dependency chains overlap.
+        /// the twiddles `ts` of the stages of gaps 8, 4, 2 and 1 (1, 2, 4 and 8 twiddles
+        /// per group). The gap-8 stage pairs the two registers of a group as they are
+        /// loaded; before each of the others the values of the pair go through the same
+        /// perfect shuffle, which puts the pairs of that stage in different registers and
+        /// repeats the twiddles of a group 4 times, twice and once; a fourth shuffle
+        /// restores the natural order.
         #[target_feature(enable = $features)]
         #[inline]
         fn fwd_tail_groups<const G: usize, const REDUCE: bool, const H: bool>(
             groups: &mut [[u64; 16]; G],
             g0: usize,
-            [t4, t2, t1]: &[Twiddles<'_, PLANES>; 3],
+            [t8, t4, t2, t1]: &[Twiddles<'_, PLANES>; 4],
             c: Consts,
         ) {
             let zero = _mm512_setzero_si512();
             let mut v = [(zero, zero); G];
-            for (v, group) in v.iter_mut().zip(groups.iter()) {
+            for (k, (v, group)) in v.iter_mut().zip(groups.iter()).enumerate() {
                 let [lo, hi] = group.as_chunks::<8>().0 else {
                     continue; // unreachable: 16 values are two groups of 8
                 };
-                *v = shuffle(load(lo), load(hi));
-            }
-            for (k, v) in v.iter_mut().enumerate() {
-                let (x, y) =
-                    fwd_bf::<true, H>(v.0, Operand::of(v.1), load_tw(t4.chunk::<2>(g0 + k)), c);
+                let tw = load_tw(t8.chunk::<1>(g0 + k));
+                let (x, y) = fwd_bf::<true, H>(load(lo), Operand::load(hi), tw, c);
                 *v = shuffle(x, y);
             }
             for (k, v) in v.iter_mut().enumerate() {
-                let (x, y) =
-                    fwd_bf::<true, false>(v.0, Operand::of(v.1), load_tw(t2.chunk::<4>(g0 + k)), c);
+                let tw = load_tw(t4.chunk::<2>(g0 + k));
+                let (x, y) = fwd_bf::<true, false>(v.0, Operand::of(v.1), tw, c);
                 *v = shuffle(x, y);
             }
             for (k, v) in v.iter_mut().enumerate() {
-                let (x, y) =
-                    fwd_bf::<true, H>(v.0, Operand::of(v.1), load_tw(t1.chunk::<8>(g0 + k)), c);
+                let tw = load_tw(t2.chunk::<4>(g0 + k));
+                let (x, y) = fwd_bf::<true, H>(v.0, Operand::of(v.1), tw, c);
+                *v = shuffle(x, y);
+            }
+            for (k, v) in v.iter_mut().enumerate() {
+                let tw = load_tw(t1.chunk::<8>(g0 + k));
+                let (x, y) = fwd_bf::<true, false>(v.0, Operand::of(v.1), tw, c);
                 *v = shuffle(x, y);
             }
             for (v, group) in v.iter().zip(groups.iter_mut()) {
@@ -476,12 +486,12 @@ macro_rules! eight_lane_transforms {
             c: Consts,
         ) {
             let len = a.len();
-            // The stages of gap 8 and more: radix 2 first if their number is odd.
-            if gap >= 8 && gap.trailing_zeros() % 2 == 1 {
+            // The stages of gap 16 and more: radix 2 first if their number is odd.
+            if gap >= 16 && gap.trailing_zeros() % 2 == 0 {
                 fwd_radix2(a, gap, tw.stage(n, gap, off, len), c);
                 gap /= 2;
             }
-            while gap >= 16 {
+            while gap >= 32 {
                 let (w1, w2) = (tw.stage(n, gap, off, len), tw.stage(n, gap / 2, off, len));
                 fwd_radix4::<H>(a, gap, w1, w2, c);
                 gap /= 4;
@@ -812,6 +822,9 @@ mod dq {
     /// One plane: the 64-bit Shoup quotients.
     const PLANES: usize = 1;
 
+    /// The multiplier's outputs are always clean.
+    const CLEAN_MATTERS: bool = false;
+
     /// A twiddle per lane with its 64-bit Shoup quotient; the multiplies read the low 32
     /// bits of `quotient` and of `quotient_hi = quotient >> 32`.
     #[derive(Clone, Copy)]
@@ -886,6 +899,9 @@ mod dq_ifma {
     /// Three planes: `h`, `h * 2^20` and `l * 2^20` for each 64-bit Shoup quotient `h * 2^32
     /// + l` ([`super::QuotientForm::Split64`]).
     const PLANES: usize = 3;
+
+    /// The multiplier's outputs are always clean.
+    const CLEAN_MATTERS: bool = false;
 
     /// A twiddle per lane with the halves of its 64-bit Shoup quotient `quotient = h * 2^32 +
     /// l`: `h` (read by a 32-bit multiply), `h * 2^20` and `l * 2^20` (whose low 52 bits the

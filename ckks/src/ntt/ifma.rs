@@ -22,6 +22,9 @@ use super::{NttTable, scalar};
 /// One plane: the 52-bit Shoup quotients ([`QuotientForm::Scaled52`]).
 const PLANES: usize = 1;
 
+/// The multiplier skips its mask for the outputs that need not be clean.
+const CLEAN_MATTERS: bool = true;
+
 /// Constants broadcast to every lane.
 #[derive(Clone, Copy)]
 struct Consts {
