@@ -295,7 +295,11 @@ macro_rules! eight_lane_transforms {
                 let tw = Tw::splat(w, wq);
                 let (xs, ys) = block.split_at_mut(gap);
                 let (xs, ys) = (xs.as_chunks_mut::<8>().0, ys.as_chunks_mut::<8>().0);
-                let clean = if CLEAN_MATTERS { xs.len() / 2 } else { xs.len() };
+                let clean = if CLEAN_MATTERS {
+                    xs.len() / 2
+                } else {
+                    xs.len()
+                };
                 let (xs_x, xs_y) = xs.split_at_mut(clean);
                 let (ys_x, ys_y) = ys.split_at_mut(clean);
                 fwd_radix2_rows::<true>(xs_x, ys_x, tw, c);
@@ -344,7 +348,11 @@ macro_rules! eight_lane_transforms {
                 // the whole one-row quarter (`gap == 16`), whose row holds both halves; all
                 // of them when `CLEAN` makes no difference to the multiplier (one loop).
                 let rows = h / 8;
-                let clean = if CLEAN_MATTERS { rows.div_ceil(2) } else { rows };
+                let clean = if CLEAN_MATTERS {
+                    rows.div_ceil(2)
+                } else {
+                    rows
+                };
                 let (p0x, p0y) = p0.as_chunks_mut::<8>().0.split_at_mut(clean);
                 let (p1x, p1y) = p1.as_chunks_mut::<8>().0.split_at_mut(clean);
                 let (p2x, p2y) = p2.as_chunks_mut::<8>().0.split_at_mut(clean);
@@ -366,18 +374,53 @@ macro_rules! eight_lane_transforms {
             c: Consts,
         ) {
             let [p0, p1, p2, p3] = quarters;
-            let rows = p0.iter_mut().zip(p1).zip(p2.iter_mut().zip(p3));
+            let mut rows = p0.iter_mut().zip(p1).zip(p2.iter_mut().zip(p3));
+            // Software-pipelined: the first level of a row runs with the second level of
+            // the row before it, whose inputs are ready, so that the long dependency chain
+            // of a row does not fill the scheduler.
+            let Some(((x0, x1), (x2, x3))) = rows.next() else {
+                return;
+            };
+            let mut row = [x0, x1, x2, x3];
+            let mut level1 = fwd_radix4_first::<H>(&row, tw1, c);
             for ((x0, x1), (x2, x3)) in rows {
-                // a0 and a2 are x operands of the second level, a1 and a3 y operands.
-                let (a0, a2) = fwd_bf::<true, H>(load(x0), Operand::load(x2), tw1, c);
-                let (a1, a3) = fwd_bf::<false, H>(load(x1), Operand::load(x3), tw1, c);
-                let (a0, a1) = fwd_bf::<CLEAN, false>(a0, Operand::of(a1), tw2, c);
-                let (a2, a3) = fwd_bf::<CLEAN, false>(a2, Operand::of(a3), tw3, c);
-                store(x0, a0);
-                store(x1, a1);
-                store(x2, a2);
-                store(x3, a3);
+                let next = [x0, x1, x2, x3];
+                let next_level1 = fwd_radix4_first::<H>(&next, tw1, c);
+                fwd_radix4_second::<CLEAN>(row, level1, (tw2, tw3), c);
+                (row, level1) = (next, next_level1);
             }
+            fwd_radix4_second::<CLEAN>(row, level1, (tw2, tw3), c);
+        }
+
+        /// The first level of a radix-4 row (see [`fwd_radix4_rows`]): `a0` and `a2` are
+        /// `x` operands of the second level, `a1` and `a3` `y` operands.
+        #[target_feature(enable = $features)]
+        #[inline]
+        fn fwd_radix4_first<const H: bool>(
+            [x0, x1, x2, x3]: &[&mut [u64; 8]; 4],
+            tw1: Tw,
+            c: Consts,
+        ) -> [__m512i; 4] {
+            let (a0, a2) = fwd_bf::<true, H>(load(x0), Operand::load(x2), tw1, c);
+            let (a1, a3) = fwd_bf::<false, H>(load(x1), Operand::load(x3), tw1, c);
+            [a0, a1, a2, a3]
+        }
+
+        /// The second level of a radix-4 row, stored.
+        #[target_feature(enable = $features)]
+        #[inline]
+        fn fwd_radix4_second<const CLEAN: bool>(
+            [x0, x1, x2, x3]: [&mut [u64; 8]; 4],
+            [a0, a1, a2, a3]: [__m512i; 4],
+            (tw2, tw3): (Tw, Tw),
+            c: Consts,
+        ) {
+            let (a0, a1) = fwd_bf::<CLEAN, false>(a0, Operand::of(a1), tw2, c);
+            let (a2, a3) = fwd_bf::<CLEAN, false>(a2, Operand::of(a3), tw3, c);
+            store(x0, a0);
+            store(x1, a1);
+            store(x2, a2);
+            store(x3, a3);
         }
 
         /// The `K` (1, 2, 4 or 8) twiddles `w` with their quotient pieces `q`, repeated to
