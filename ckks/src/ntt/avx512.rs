@@ -215,7 +215,8 @@ impl Plain {
 ///
 /// The invoking module imports [`BLOCK`], [`Twiddles`] and [`QuotientPlanes`] and provides,
 /// with target features that are a subset of `$features`: `Consts::new(&NttTable) -> Consts`
-/// whose field `s` is the lazy bound `s` described below, `CLEAN_MATTERS` (whether its
+/// whose field `s` is the lazy bound `s` described below, `WIDE_S` (whether `s >= 4q`),
+/// `CLEAN_MATTERS` (whether its
 /// multiplier may return unclean values, below), the number `PLANES` of pieces of its
 /// Shoup quotients, a twiddle type `Tw` with `Tw::splat(w, pieces)` and `Tw::vector(w,
 /// pieces)` (the pieces as `[u64; PLANES]` and `[__m512i; PLANES]`), `mul_lazy::<CLEAN>(y, Tw,
@@ -261,12 +262,21 @@ macro_rules! eight_lane_transforms {
             )
         }
 
-        /// The Harvey inverse butterfly: `x, y < s` to `x + y, (x - y) w`, both `< s`.
+        /// The Harvey inverse butterfly: `x, y < b` to `x + y, (x - y) w`, both `< b`,
+        /// for the inverse bound `b = c.ir` (`s`, or `2s` with headroom); with `SKIP` the
+        /// caller knows that `x + y < b` already (two products, each `< s`, with
+        /// headroom; or two values below `s / 2`).
         #[target_feature(enable = $features)]
         #[inline]
-        fn inv_bf(x: __m512i, y: __m512i, tw: Tw, c: Consts) -> (__m512i, __m512i) {
-            let sum = reduce_once(_mm512_add_epi64(x, y), c.s);
-            let d = _mm512_sub_epi64(_mm512_add_epi64(x, c.s), y);
+        fn inv_bf<const SKIP: bool>(
+            x: __m512i,
+            y: __m512i,
+            tw: Tw,
+            c: Consts,
+        ) -> (__m512i, __m512i) {
+            let sum = _mm512_add_epi64(x, y);
+            let sum = if SKIP { sum } else { reduce_once(sum, c.ir) };
+            let d = _mm512_sub_epi64(_mm512_add_epi64(x, c.ir), y);
             (sum, mul_lazy::<true>(Operand::of(d), tw, c))
         }
 
@@ -281,7 +291,7 @@ macro_rules! eight_lane_transforms {
             c: Consts,
         ) -> (__m512i, __m512i) {
             let sum = mul_lazy::<true>(Operand::of(_mm512_add_epi64(x, y)), scale.0, c);
-            let d = _mm512_sub_epi64(_mm512_add_epi64(x, c.s), y);
+            let d = _mm512_sub_epi64(_mm512_add_epi64(x, c.ir), y);
             let d = mul_lazy::<true>(Operand::of(d), scale.1, c);
             (inv_finish::<REDUCE>(sum, c), inv_finish::<REDUCE>(d, c))
         }
@@ -605,7 +615,7 @@ macro_rules! eight_lane_transforms {
                 for (x, y) in xs.iter_mut().zip(ys) {
                     let (u, v) = match scale {
                         Some(scale) => inv_bf_last::<REDUCE>(load(x), load(y), scale, c),
-                        None => inv_bf(load(x), load(y), tw, c),
+                        None => inv_bf::<false>(load(x), load(y), tw, c),
                     };
                     store(x, u);
                     store(y, v);
@@ -619,7 +629,7 @@ macro_rules! eight_lane_transforms {
         /// second stage is the last of the transform when `scale` is given.
         #[target_feature(enable = $features)]
         #[inline]
-        fn inv_radix4<const REDUCE: bool>(
+        fn inv_radix4<const REDUCE: bool, const H: bool>(
             a: &mut [u64],
             gap: usize,
             w1: Twiddles<'_, PLANES>,
@@ -635,65 +645,123 @@ macro_rules! eight_lane_transforms {
                 let (p0, rest) = block.split_at_mut(gap);
                 let (p1, rest) = rest.split_at_mut(gap);
                 let (p2, p3) = rest.split_at_mut(gap);
-                let quarters = p0
-                    .as_chunks_mut::<8>()
-                    .0
-                    .iter_mut()
-                    .zip(p1.as_chunks_mut::<8>().0)
-                    .zip(
-                        p2.as_chunks_mut::<8>()
-                            .0
-                            .iter_mut()
-                            .zip(p3.as_chunks_mut::<8>().0),
-                    );
-                for ((x0, x1), (x2, x3)) in quarters {
-                    let (a0, a1) = inv_bf(load(x0), load(x1), tw0, c);
-                    let (a2, a3) = inv_bf(load(x2), load(x3), tw1, c);
-                    let ((a0, a2), (a1, a3)) = match scale {
-                        Some(scale) => (
-                            inv_bf_last::<REDUCE>(a0, a2, scale, c),
-                            inv_bf_last::<REDUCE>(a1, a3, scale, c),
-                        ),
-                        None => (inv_bf(a0, a2, tw2, c), inv_bf(a1, a3, tw2, c)),
-                    };
-                    store(x0, a0);
-                    store(x1, a1);
-                    store(x2, a2);
-                    store(x3, a3);
-                }
+                // The rows in the second half of each quarter hold products of the stage of
+                // gap `gap / 2` (unless a row holds both halves).
+                let sums = (gap / 8).div_ceil(2);
+                let (p0x, p0y) = p0.as_chunks_mut::<8>().0.split_at_mut(sums);
+                let (p1x, p1y) = p1.as_chunks_mut::<8>().0.split_at_mut(sums);
+                let (p2x, p2y) = p2.as_chunks_mut::<8>().0.split_at_mut(sums);
+                let (p3x, p3y) = p3.as_chunks_mut::<8>().0.split_at_mut(sums);
+                let tws = (tw0, tw1, tw2);
+                inv_radix4_rows::<REDUCE, false, H>([p0x, p1x, p2x, p3x], tws, scale, c);
+                inv_radix4_rows::<REDUCE, H, H>([p0y, p1y, p2y, p3y], tws, scale, c);
             }
         }
 
-        /// The inverse stages of gaps 1, 2 and 4 over `a` (a multiple of 32 values at
-        /// offset `off`), two groups of 16 values at a time, as in [`fwd_tail`].
+        /// The butterflies of [`inv_radix4`] over rows of 8 values of the four quarters of
+        /// a block, with its three twiddles, software-pipelined as in
+        /// [`fwd_radix4_rows`]. `SKIP1`: the rows hold products, whose sums in the first
+        /// level need no reduction (with headroom); with headroom (`H`), the second level
+        /// adds the two products of the first without reducing.
         #[target_feature(enable = $features)]
         #[inline]
-        fn inv_head(a: &mut [u64], n: usize, off: usize, tw: Twiddles<'_, PLANES>, c: Consts) {
+        fn inv_radix4_rows<const REDUCE: bool, const SKIP1: bool, const H: bool>(
+            quarters: [&mut [[u64; 8]]; 4],
+            (tw0, tw1, tw2): (Tw, Tw, Tw),
+            scale: Option<(Tw, Tw)>,
+            c: Consts,
+        ) {
+            let [p0, p1, p2, p3] = quarters;
+            let mut rows = p0.iter_mut().zip(p1).zip(p2.iter_mut().zip(p3));
+            let Some(((x0, x1), (x2, x3))) = rows.next() else {
+                return;
+            };
+            let mut row = [x0, x1, x2, x3];
+            let mut level1 = inv_radix4_first::<SKIP1>(&row, (tw0, tw1), c);
+            for ((x0, x1), (x2, x3)) in rows {
+                let next = [x0, x1, x2, x3];
+                let next_level1 = inv_radix4_first::<SKIP1>(&next, (tw0, tw1), c);
+                inv_radix4_second::<REDUCE, H>(row, level1, tw2, scale, c);
+                (row, level1) = (next, next_level1);
+            }
+            inv_radix4_second::<REDUCE, H>(row, level1, tw2, scale, c);
+        }
+
+        /// The first level of an inverse radix-4 row: `a0`, `a2` sums, `a1`, `a3` products.
+        #[target_feature(enable = $features)]
+        #[inline]
+        fn inv_radix4_first<const SKIP: bool>(
+            [x0, x1, x2, x3]: &[&mut [u64; 8]; 4],
+            (tw0, tw1): (Tw, Tw),
+            c: Consts,
+        ) -> [__m512i; 4] {
+            let (a0, a1) = inv_bf::<SKIP>(load(x0), load(x1), tw0, c);
+            let (a2, a3) = inv_bf::<SKIP>(load(x2), load(x3), tw1, c);
+            [a0, a1, a2, a3]
+        }
+
+        /// The second level of an inverse radix-4 row (the last stage of the transform
+        /// when `scale` is given), stored.
+        #[target_feature(enable = $features)]
+        #[inline]
+        fn inv_radix4_second<const REDUCE: bool, const H: bool>(
+            [x0, x1, x2, x3]: [&mut [u64; 8]; 4],
+            [a0, a1, a2, a3]: [__m512i; 4],
+            tw2: Tw,
+            scale: Option<(Tw, Tw)>,
+            c: Consts,
+        ) {
+            let ((a0, a2), (a1, a3)) = match scale {
+                Some(scale) => (
+                    inv_bf_last::<REDUCE>(a0, a2, scale, c),
+                    inv_bf_last::<REDUCE>(a1, a3, scale, c),
+                ),
+                None => (inv_bf::<false>(a0, a2, tw2, c), inv_bf::<H>(a1, a3, tw2, c)),
+            };
+            store(x0, a0);
+            store(x1, a1);
+            store(x2, a2);
+            store(x3, a3);
+        }
+
+        /// The inverse stages of gaps 1, 2, 4 and 8 over `a` (a multiple of 32 values at
+        /// offset `off`), eight groups of 16 values at a time, as in [`fwd_tail`].
+        #[target_feature(enable = $features)]
+        #[inline]
+        fn inv_head<const H: bool>(
+            a: &mut [u64],
+            n: usize,
+            off: usize,
+            tw: Twiddles<'_, PLANES>,
+            c: Consts,
+        ) {
             let len = a.len();
-            let (t4, t2, t1) = (
+            let ts = [
+                tw.stage(n, 8, off, len),
                 tw.stage(n, 4, off, len),
                 tw.stage(n, 2, off, len),
                 tw.stage(n, 1, off, len),
-            );
-            let ts = [t4, t2, t1];
+            ];
             let (octs, rest) = a.as_chunks_mut::<16>().0.as_chunks_mut::<8>();
             for (i, groups) in octs.iter_mut().enumerate() {
-                inv_head_groups::<8>(groups, 8 * i, &ts, c);
+                inv_head_groups::<8, H>(groups, 8 * i, &ts, c);
             }
             let g0 = 8 * octs.len();
             for (i, groups) in rest.as_chunks_mut::<2>().0.iter_mut().enumerate() {
-                inv_head_groups::<2>(groups, g0 + 2 * i, &ts, c);
+                inv_head_groups::<2, H>(groups, g0 + 2 * i, &ts, c);
             }
         }
 
-        /// The body of [`inv_head`]: `G` groups of 16 values in lockstep, as in
-        /// [`fwd_tail_groups`].
+        /// The body of [`inv_head`]: `G` groups of 16 values in lockstep, the inverse of
+        /// [`fwd_tail_groups`]. The inputs are below `2q`, so the sums of the gap-1 stage
+        /// are below `4q`, which needs no reduction when `4q <= s` (`WIDE_S`), and those of
+        /// the gap-2 stage below `8q` (no reduction with headroom, `H`).
         #[target_feature(enable = $features)]
         #[inline]
-        fn inv_head_groups<const G: usize>(
+        fn inv_head_groups<const G: usize, const H: bool>(
             groups: &mut [[u64; 16]; G],
             g0: usize,
-            [t4, t2, t1]: &[Twiddles<'_, PLANES>; 3],
+            [t8, t4, t2, t1]: &[Twiddles<'_, PLANES>; 4],
             c: Consts,
         ) {
             let zero = _mm512_setzero_si512();
@@ -705,23 +773,24 @@ macro_rules! eight_lane_transforms {
                 *v = unshuffle(load(lo), load(hi));
             }
             for (k, v) in v.iter_mut().enumerate() {
-                let (x, y) = inv_bf(v.0, v.1, load_tw(t1.chunk::<8>(g0 + k)), c);
+                let (x, y) = inv_bf::<WIDE_S>(v.0, v.1, load_tw(t1.chunk::<8>(g0 + k)), c);
                 *v = unshuffle(x, y);
             }
             for (k, v) in v.iter_mut().enumerate() {
-                let (x, y) = inv_bf(v.0, v.1, load_tw(t2.chunk::<4>(g0 + k)), c);
+                let (x, y) = inv_bf::<H>(v.0, v.1, load_tw(t2.chunk::<4>(g0 + k)), c);
                 *v = unshuffle(x, y);
             }
             for (k, v) in v.iter_mut().enumerate() {
-                let (x, y) = inv_bf(v.0, v.1, load_tw(t4.chunk::<2>(g0 + k)), c);
+                let (x, y) = inv_bf::<false>(v.0, v.1, load_tw(t4.chunk::<2>(g0 + k)), c);
                 *v = unshuffle(x, y);
             }
-            for (v, group) in v.iter().zip(groups.iter_mut()) {
+            for (k, (v, group)) in v.iter().zip(groups.iter_mut()).enumerate() {
                 let [lo, hi] = group.as_chunks_mut::<8>().0 else {
                     continue; // unreachable: 16 values are two groups of 8
                 };
-                store(lo, v.0);
-                store(hi, v.1);
+                let (x, y) = inv_bf::<false>(v.0, v.1, load_tw(t8.chunk::<1>(g0 + k)), c);
+                store(lo, x);
+                store(hi, y);
             }
         }
 
@@ -729,7 +798,7 @@ macro_rules! eight_lane_transforms {
         /// at offset `off`, `32 <= 2 * gap <= BLOCK`); the last stage is the transform's when
         /// `scale` is given.
         #[target_feature(enable = $features)]
-        fn inv_block<const REDUCE: bool>(
+        fn inv_block<const REDUCE: bool, const H: bool>(
             a: &mut [u64],
             n: usize,
             off: usize,
@@ -739,12 +808,12 @@ macro_rules! eight_lane_transforms {
             c: Consts,
         ) {
             let len = a.len();
-            inv_head(a, n, off, tw, c);
-            let mut gap = 8;
+            inv_head::<H>(a, n, off, tw, c);
+            let mut gap = 16;
             while 2 * gap <= top {
                 let (w1, w2) = (tw.stage(n, gap, off, len), tw.stage(n, 2 * gap, off, len));
                 let scale = if 2 * gap == top { scale } else { None };
-                inv_radix4::<REDUCE>(a, gap, w1, w2, scale, c);
+                inv_radix4::<REDUCE, H>(a, gap, w1, w2, scale, c);
                 gap *= 4;
             }
             if gap == top {
@@ -756,7 +825,7 @@ macro_rules! eight_lane_transforms {
         /// at offset `off`: each quarter on its own (until the blocks fit [`BLOCK`]), then
         /// radix 4 over the whole block.
         #[target_feature(enable = $features)]
-        fn inv_rec<const REDUCE: bool>(
+        fn inv_rec<const REDUCE: bool, const H: bool>(
             a: &mut [u64],
             n: usize,
             off: usize,
@@ -767,15 +836,15 @@ macro_rules! eight_lane_transforms {
         ) {
             let len = a.len();
             if len <= BLOCK {
-                inv_block::<REDUCE>(a, n, off, top, tw, scale, c);
+                inv_block::<REDUCE, H>(a, n, off, top, tw, scale, c);
                 return;
             }
             let quarter = top / 2;
             for (k, sub) in a.chunks_exact_mut(quarter).enumerate() {
-                inv_rec::<REDUCE>(sub, n, off + k * quarter, top / 4, tw, None, c);
+                inv_rec::<REDUCE, H>(sub, n, off + k * quarter, top / 4, tw, None, c);
             }
             let (w1, w2) = (tw.stage(n, top / 2, off, len), tw.stage(n, top, off, len));
-            inv_radix4::<REDUCE>(a, top / 2, w1, w2, scale, c);
+            inv_radix4::<REDUCE, H>(a, top / 2, w1, w2, scale, c);
         }
 
         /// Inverse transform, `N >= 32`, including the factor `1/N`: inputs in `[0, 2q)`,
@@ -792,8 +861,12 @@ macro_rules! eight_lane_transforms {
             };
             let n_inv = Tw::splat(t.n_inv.value, quotients.n_inv);
             let last = Tw::splat(t.inv_n_last.value, quotients.inv_n_last);
-            let c = Consts::new(t, headroom(t));
-            inv_rec::<REDUCE>(a, t.n, 0, t.n / 2, tw, Some((n_inv, last)), c);
+            let scale = Some((n_inv, last));
+            if headroom(t) {
+                inv_rec::<REDUCE, true>(a, t.n, 0, t.n / 2, tw, scale, Consts::new(t, true));
+            } else {
+                inv_rec::<REDUCE, false>(a, t.n, 0, t.n / 2, tw, scale, Consts::new(t, false));
+            }
         }
     };
 }
@@ -810,6 +883,8 @@ struct Consts {
     /// What the forward butterflies subtract from `x` when they reduce it: `s`, or `2s =
     /// 8q` with headroom.
     xr: __m512i,
+    /// The inverse bound: `s`, or `2s = 8q` with headroom (the same value as `xr`).
+    ir: __m512i,
 }
 
 impl Consts {
@@ -822,6 +897,7 @@ impl Consts {
             two_q: splat(2 * q),
             s: splat(4 * q),
             xr: splat(if headroom { 8 * q } else { 4 * q }),
+            ir: splat(if headroom { 8 * q } else { 4 * q }),
         }
     }
 }
@@ -867,6 +943,9 @@ mod dq {
 
     /// The multiplier's outputs are always clean.
     const CLEAN_MATTERS: bool = false;
+
+    /// `s = 4q`.
+    const WIDE_S: bool = true;
 
     /// A twiddle per lane with its 64-bit Shoup quotient; the multiplies read the low 32
     /// bits of `quotient` and of `quotient_hi = quotient >> 32`.
@@ -945,6 +1024,9 @@ mod dq_ifma {
 
     /// The multiplier's outputs are always clean.
     const CLEAN_MATTERS: bool = false;
+
+    /// `s = 4q`.
+    const WIDE_S: bool = true;
 
     /// A twiddle per lane with the halves of its 64-bit Shoup quotient `quotient = h * 2^32 +
     /// l`: `h` (read by a 32-bit multiply), `h * 2^20` and `l * 2^20` (whose low 52 bits the

@@ -25,6 +25,9 @@ const PLANES: usize = 1;
 /// The multiplier skips its mask for the outputs that need not be clean.
 const CLEAN_MATTERS: bool = true;
 
+/// `s = 2q`.
+const WIDE_S: bool = false;
+
 /// Constants broadcast to every lane.
 #[derive(Clone, Copy)]
 struct Consts {
@@ -38,6 +41,8 @@ struct Consts {
     /// What the forward butterflies subtract from `x` when they reduce it: `s` (this path
     /// has no headroom).
     xr: __m512i,
+    /// The inverse bound: `s` (no headroom).
+    ir: __m512i,
 }
 
 impl Consts {
@@ -49,6 +54,7 @@ impl Consts {
             q: splat(q),
             s: splat(2 * q),
             xr: splat(2 * q),
+            ir: splat(2 * q),
             neg_q: splat(q.wrapping_neg()),
             mask52: splat((1 << 52) - 1),
         }
