@@ -346,6 +346,19 @@ macro_rules! eight_lane_transforms {
             c: Consts,
         ) {
             let h = gap / 2;
+            // The rows whose outputs must be clean: the first half of each quarter, or the
+            // whole one-row quarter (`gap == 16`), whose row holds both halves; all of them
+            // when `CLEAN` makes no difference to the multiplier.
+            let rows = h / 8;
+            let clean = if CLEAN_MATTERS {
+                rows.div_ceil(2)
+            } else {
+                rows
+            };
+            // Software-pipelined across the rows of all blocks: the first level of a row
+            // runs with the second level of the row before it, whose inputs are ready, so
+            // that the long dependency chain of a row does not fill the scheduler.
+            let mut pending: Option<Pending<'_>> = None;
             for (i, (block, (w1, w1q))) in a.chunks_exact_mut(2 * gap).zip(w1.pairs()).enumerate() {
                 let (w2, w2q) = w2.chunk::<2>(i);
                 let tw1 = Tw::splat(w1, w1q);
@@ -354,52 +367,34 @@ macro_rules! eight_lane_transforms {
                 let (p0, rest) = block.split_at_mut(h);
                 let (p1, rest) = rest.split_at_mut(h);
                 let (p2, p3) = rest.split_at_mut(h);
-                // The rows whose outputs must be clean: the first half of each quarter, or
-                // the whole one-row quarter (`gap == 16`), whose row holds both halves; all
-                // of them when `CLEAN` makes no difference to the multiplier (one loop).
-                let rows = h / 8;
-                let clean = if CLEAN_MATTERS {
-                    rows.div_ceil(2)
-                } else {
-                    rows
-                };
-                let (p0x, p0y) = p0.as_chunks_mut::<8>().0.split_at_mut(clean);
-                let (p1x, p1y) = p1.as_chunks_mut::<8>().0.split_at_mut(clean);
-                let (p2x, p2y) = p2.as_chunks_mut::<8>().0.split_at_mut(clean);
-                let (p3x, p3y) = p3.as_chunks_mut::<8>().0.split_at_mut(clean);
-                let tws = (tw1, tw2, tw3);
-                fwd_radix4_rows::<true, H>([p0x, p1x, p2x, p3x], tws, c);
-                fwd_radix4_rows::<false, H>([p0y, p1y, p2y, p3y], tws, c);
+                let quarters = p0
+                    .as_chunks_mut::<8>()
+                    .0
+                    .iter_mut()
+                    .zip(p1.as_chunks_mut::<8>().0);
+                let quarters = quarters.zip(
+                    p2.as_chunks_mut::<8>()
+                        .0
+                        .iter_mut()
+                        .zip(p3.as_chunks_mut::<8>().0),
+                );
+                for (j, ((x0, x1), (x2, x3))) in quarters.enumerate() {
+                    let row = [x0, x1, x2, x3];
+                    let level1 = fwd_radix4_first::<H>(&row, tw1, c);
+                    if let Some(p) = pending.take() {
+                        fwd_radix4_second(p, c);
+                    }
+                    pending = Some(Pending {
+                        row,
+                        level1,
+                        tw: (tw2, tw3),
+                        clean: j < clean,
+                    });
+                }
             }
-        }
-
-        /// The butterflies of [`fwd_radix4`] over rows of 8 values of the four quarters of
-        /// a block, with its three twiddles; with headroom (`H`), the first level skips
-        /// the reduction of `x`.
-        #[target_feature(enable = $features)]
-        #[inline]
-        fn fwd_radix4_rows<const CLEAN: bool, const H: bool>(
-            quarters: [&mut [[u64; 8]]; 4],
-            (tw1, tw2, tw3): (Tw, Tw, Tw),
-            c: Consts,
-        ) {
-            let [p0, p1, p2, p3] = quarters;
-            let mut rows = p0.iter_mut().zip(p1).zip(p2.iter_mut().zip(p3));
-            // Software-pipelined: the first level of a row runs with the second level of
-            // the row before it, whose inputs are ready, so that the long dependency chain
-            // of a row does not fill the scheduler.
-            let Some(((x0, x1), (x2, x3))) = rows.next() else {
-                return;
-            };
-            let mut row = [x0, x1, x2, x3];
-            let mut level1 = fwd_radix4_first::<H>(&row, tw1, c);
-            for ((x0, x1), (x2, x3)) in rows {
-                let next = [x0, x1, x2, x3];
-                let next_level1 = fwd_radix4_first::<H>(&next, tw1, c);
-                fwd_radix4_second::<CLEAN>(row, level1, (tw2, tw3), c);
-                (row, level1) = (next, next_level1);
+            if let Some(p) = pending {
+                fwd_radix4_second(p, c);
             }
-            fwd_radix4_second::<CLEAN>(row, level1, (tw2, tw3), c);
         }
 
         /// The first level of a radix-4 row (see [`fwd_radix4_rows`]): `a0` and `a2` are
@@ -416,17 +411,33 @@ macro_rules! eight_lane_transforms {
             [a0, a1, a2, a3]
         }
 
+        /// A forward radix-4 row between its two levels: its slots, the outputs of the
+        /// first level, the twiddles of the second, whether its outputs must be clean.
+        struct Pending<'a> {
+            row: [&'a mut [u64; 8]; 4],
+            level1: [__m512i; 4],
+            tw: (Tw, Tw),
+            clean: bool,
+        }
+
         /// The second level of a radix-4 row, stored.
         #[target_feature(enable = $features)]
         #[inline]
-        fn fwd_radix4_second<const CLEAN: bool>(
-            [x0, x1, x2, x3]: [&mut [u64; 8]; 4],
-            [a0, a1, a2, a3]: [__m512i; 4],
-            (tw2, tw3): (Tw, Tw),
-            c: Consts,
-        ) {
-            let (a0, a1) = fwd_bf::<CLEAN, false>(a0, Operand::of(a1), tw2, c);
-            let (a2, a3) = fwd_bf::<CLEAN, false>(a2, Operand::of(a3), tw3, c);
+        fn fwd_radix4_second(p: Pending<'_>, c: Consts) {
+            let [x0, x1, x2, x3] = p.row;
+            let [a0, a1, a2, a3] = p.level1;
+            let (tw2, tw3) = p.tw;
+            let ((a0, a1), (a2, a3)) = if p.clean {
+                (
+                    fwd_bf::<true, false>(a0, Operand::of(a1), tw2, c),
+                    fwd_bf::<true, false>(a2, Operand::of(a3), tw3, c),
+                )
+            } else {
+                (
+                    fwd_bf::<false, false>(a0, Operand::of(a1), tw2, c),
+                    fwd_bf::<false, false>(a2, Operand::of(a3), tw3, c),
+                )
+            };
             store(x0, a0);
             store(x1, a1);
             store(x2, a2);
