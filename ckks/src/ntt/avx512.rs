@@ -262,6 +262,28 @@ macro_rules! eight_lane_transforms {
             )
         }
 
+        /// The last forward butterfly with its outputs in `[0, q)`: `x < 2s` (`< 4s` with
+        /// headroom, `H`) and `y` to `(x + w y) mod q, (x - w y) mod q`. `x` and `w y` are
+        /// reduced first (`x` by `fwd_finish`, `w y < s` by `inv_finish`), then the sum
+        /// once, and the difference, taken with wrapping, by `min(d, d + q)`; cheaper than
+        /// finishing both outputs of [`fwd_bf`].
+        #[target_feature(enable = $features)]
+        #[inline]
+        fn fwd_bf_reduced<const H: bool>(
+            x: __m512i,
+            y: Operand,
+            tw: Tw,
+            c: Consts,
+        ) -> (__m512i, __m512i) {
+            let x = fwd_finish::<true, H>(x, c);
+            let t = inv_finish::<true>(mul_lazy::<true>(y, tw, c), c);
+            let d = _mm512_sub_epi64(x, t);
+            (
+                reduce_once(_mm512_add_epi64(x, t), c.q),
+                _mm512_min_epu64(d, _mm512_add_epi64(d, c.q)),
+            )
+        }
+
         /// The Harvey inverse butterfly: `x, y < b` to `x + y, (x - y) w`, both `< b`,
         /// for the inverse bound `b = c.ir` (`s`, or `2s` with headroom); with `SKIP` the
         /// caller knows that `x + y < b` already (two products, each `< s`, with
@@ -526,15 +548,24 @@ macro_rules! eight_lane_transforms {
             }
             for (k, v) in v.iter_mut().enumerate() {
                 let tw = load_tw(t1.chunk::<8>(g0 + k));
-                let (x, y) = fwd_bf::<true, false>(v.0, Operand::of(v.1), tw, c);
+                let (x, y) = if REDUCE {
+                    fwd_bf_reduced::<H>(v.0, Operand::of(v.1), tw, c)
+                } else {
+                    fwd_bf::<true, false>(v.0, Operand::of(v.1), tw, c)
+                };
                 *v = shuffle(x, y);
             }
             for (v, group) in v.iter().zip(groups.iter_mut()) {
                 let [lo, hi] = group.as_chunks_mut::<8>().0 else {
                     continue; // unreachable: 16 values are two groups of 8
                 };
-                store(lo, fwd_finish::<REDUCE, H>(v.0, c));
-                store(hi, fwd_finish::<REDUCE, H>(v.1, c));
+                if REDUCE {
+                    store(lo, v.0);
+                    store(hi, v.1);
+                } else {
+                    store(lo, fwd_finish::<false, H>(v.0, c));
+                    store(hi, fwd_finish::<false, H>(v.1, c));
+                }
             }
         }
 
