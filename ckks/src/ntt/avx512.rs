@@ -10,26 +10,32 @@
 //! every `y < 2^64` the remainder `t = y * w - e * q`, computed with two 64-bit low
 //! multiplies, lies in `[0, 4q)`. It is not reduced further: the butterflies keep their
 //! values below `8q` instead of `4q` (both fit in 64 bits because `q < 2^61`), and the last
-//! stage brings them back to the documented ranges.
+//! stage brings them back to the documented ranges. For primes below `2^60` (headroom:
+//! `16q <= 2^64`) the bounds are wider still: forward values below `16q`, so that every
+//! other stage skips the reduction of `x`, and inverse values below `8q`, so that the sum
+//! of two products (each below `4q`) is not reduced.
 //!
 //! On CPUs with AVX-512 IFMA the same estimate is computed with one 32-bit multiply and two
 //! 52-bit multiply-adds (module `dq_ifma`), which saves three of the butterfly's twenty
-//! vector operations; the outputs are identical.
+//! vector operations; the outputs are identical. The pieces of the quotients it reads are
+//! precomputed in the table.
 //!
 //! # Data movement
 //!
-//! Stages whose butterfly gap is at least 8 run two at a time (radix 4: four registers are
+//! Stages whose butterfly gap is at least 16 run two at a time (radix 4: four registers are
 //! loaded, go through two butterfly levels and are stored), depth first: a block of at most
-//! [`BLOCK`] values goes through all its remaining stages while it sits in the L1 cache.
-//! The three last forward stages (gaps 4, 2, 1), and the three first inverse ones, run on 32
-//! values held in four registers, two groups of 16 that go through each stage together
-//! (their long dependency chains overlap). The values of each register pair are
-//! permuted with the same two-register "perfect shuffle" (`vpermt2q`) before each stage,
-//! which rotates the 4-bit index of each value within the 16 so that the bit the next stage
-//! pairs on selects the register. The lane orders that result make the twiddles of those
-//! stages a 128-bit broadcast, a 256-bit broadcast and a plain load, so no twiddle needs a
-//! shuffle; a fourth shuffle restores the natural order. The inverse runs the inverse
-//! permutation.
+//! [`BLOCK`] values goes through all its remaining stages while it sits in the L1 cache. The
+//! rows of a radix-4 pass are software-pipelined: the first level of a row runs with the
+//! second level of the row before it. The four last forward stages (gaps 8, 4, 2, 1), and
+//! the four first inverse ones, run on groups of 16 values held in two registers, eight
+//! groups going through each stage together (their long dependency chains overlap). The
+//! gap-8 stage pairs the two registers as they are; before each other stage the values of
+//! each register pair are permuted with the same two-register "perfect shuffle"
+//! (`vpermt2q`), which rotates the 4-bit index of each value within the 16 so that the bit
+//! the next stage pairs on selects the register. The lane orders that result make the
+//! twiddles of those stages a 128-bit broadcast, a 256-bit broadcast and a plain load, so no
+//! twiddle needs a shuffle; a fourth shuffle restores the natural order. The inverse runs
+//! the inverse permutation.
 //!
 //! The forward transform folds its final reduction into its last stage, and the inverse
 //! folds the factor `1/N` (and its final reduction) into its last stage.
@@ -368,9 +374,9 @@ macro_rules! eight_lane_transforms {
             c: Consts,
         ) {
             let h = gap / 2;
-            // The rows whose outputs must be clean: the first half of each quarter, or the
-            // whole one-row quarter (`gap == 16`), whose row holds both halves; all of them
-            // when `CLEAN` makes no difference to the multiplier.
+            // The rows whose outputs must be clean: the first half of each quarter (a
+            // one-row quarter, were `gap` 16, would hold both halves); all of them when
+            // `CLEAN` makes no difference to the multiplier.
             let rows = h / 8;
             let clean = if CLEAN_MATTERS {
                 rows.div_ceil(2)
