@@ -363,10 +363,12 @@ macro_rules! eight_lane_transforms {
 
         /// Two forward stages, gaps `gap` and `gap / 2 >= 8`, over `a` (a whole number of
         /// blocks of `2 * gap` values): `w1[i]` is the twiddle of block `i` at gap `gap`,
-        /// `w2[2i]` and `w2[2i + 1]` those of its halves at gap `gap / 2`.
+        /// `w2[2i]` and `w2[2i + 1]` those of its halves at gap `gap / 2`. `FIRST` (with
+        /// headroom only): the first two stages of the transform, whose inputs are below
+        /// `4q`, so that neither level reduces `x` (outputs below `12q`).
         #[target_feature(enable = $features)]
         #[inline]
-        fn fwd_radix4<const H: bool>(
+        fn fwd_radix4<const H: bool, const FIRST: bool>(
             a: &mut [u64],
             gap: usize,
             w1: Twiddles<'_, PLANES>,
@@ -410,7 +412,7 @@ macro_rules! eight_lane_transforms {
                     let row = [x0, x1, x2, x3];
                     let level1 = fwd_radix4_first::<H>(&row, tw1, c);
                     if let Some(p) = pending.take() {
-                        fwd_radix4_second(p, c);
+                        fwd_radix4_second::<FIRST>(p, c);
                     }
                     pending = Some(Pending {
                         row,
@@ -421,7 +423,7 @@ macro_rules! eight_lane_transforms {
                 }
             }
             if let Some(p) = pending {
-                fwd_radix4_second(p, c);
+                fwd_radix4_second::<FIRST>(p, c);
             }
         }
 
@@ -451,19 +453,19 @@ macro_rules! eight_lane_transforms {
         /// The second level of a radix-4 row, stored.
         #[target_feature(enable = $features)]
         #[inline]
-        fn fwd_radix4_second(p: Pending<'_>, c: Consts) {
+        fn fwd_radix4_second<const SKIP: bool>(p: Pending<'_>, c: Consts) {
             let [x0, x1, x2, x3] = p.row;
             let [a0, a1, a2, a3] = p.level1;
             let (tw2, tw3) = p.tw;
             let ((a0, a1), (a2, a3)) = if p.clean {
                 (
-                    fwd_bf::<true, false>(a0, Operand::of(a1), tw2, c),
-                    fwd_bf::<true, false>(a2, Operand::of(a3), tw3, c),
+                    fwd_bf::<true, SKIP>(a0, Operand::of(a1), tw2, c),
+                    fwd_bf::<true, SKIP>(a2, Operand::of(a3), tw3, c),
                 )
             } else {
                 (
-                    fwd_bf::<false, false>(a0, Operand::of(a1), tw2, c),
-                    fwd_bf::<false, false>(a2, Operand::of(a3), tw3, c),
+                    fwd_bf::<false, SKIP>(a0, Operand::of(a1), tw2, c),
+                    fwd_bf::<false, SKIP>(a2, Operand::of(a3), tw3, c),
                 )
             };
             store(x0, a0);
@@ -594,7 +596,11 @@ macro_rules! eight_lane_transforms {
             }
             while gap >= 32 {
                 let (w1, w2) = (tw.stage(n, gap, off, len), tw.stage(n, gap / 2, off, len));
-                fwd_radix4::<H>(a, gap, w1, w2, c);
+                if H && gap == n / 2 {
+                    fwd_radix4::<H, true>(a, gap, w1, w2, c);
+                } else {
+                    fwd_radix4::<H, false>(a, gap, w1, w2, c);
+                }
                 gap /= 4;
             }
             fwd_tail::<REDUCE, H>(a, n, off, tw, c);
@@ -618,7 +624,11 @@ macro_rules! eight_lane_transforms {
                 return;
             }
             let (w1, w2) = (tw.stage(n, gap, off, len), tw.stage(n, gap / 2, off, len));
-            fwd_radix4::<H>(a, gap, w1, w2, c);
+            if H && gap == n / 2 {
+                fwd_radix4::<H, true>(a, gap, w1, w2, c);
+            } else {
+                fwd_radix4::<H, false>(a, gap, w1, w2, c);
+            }
             let quarter = gap / 2;
             for (k, sub) in a.chunks_exact_mut(quarter).enumerate() {
                 fwd_rec::<REDUCE, H>(sub, n, off + k * quarter, gap / 4, tw, c);
