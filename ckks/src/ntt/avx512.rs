@@ -217,6 +217,22 @@ impl Plain {
     }
 }
 
+/// Runs `$body` with the constant `K` set to 0, 1, .., 7 in turn, skipping the values not
+/// below `$g`: a loop over at most eight groups of registers, unrolled so that the groups
+/// stay in registers.
+macro_rules! unroll8 {
+    (K < $g:expr => $body:block) => {
+        unroll8!(@ $g, $body, 0 1 2 3 4 5 6 7)
+    };
+    (@ $g:expr, $body:block, $($i:literal)*) => {
+        $({
+            const K: usize = $i;
+            if K < $g $body
+        })*
+    };
+}
+pub(super) use unroll8;
+
 /// Generates the transforms of an eight-lane path from its modular multiplication.
 ///
 /// The invoking module imports [`BLOCK`], [`Twiddles`] and [`QuotientPlanes`] and provides,
@@ -536,45 +552,45 @@ macro_rules! eight_lane_transforms {
         ) {
             let zero = _mm512_setzero_si512();
             let mut v = [(zero, zero); G];
-            for (k, (v, group)) in v.iter_mut().zip(groups.iter()).enumerate() {
-                let [lo, hi] = group.as_chunks::<8>().0 else {
-                    continue; // unreachable: 16 values are two groups of 8
+            unroll8!(K < G => {
+                let [lo, hi, ..] = groups[K].as_chunks::<8>().0 else {
+                    return; // unreachable: 16 values are two groups of 8
                 };
-                let tw = load_tw(t8.chunk::<1>(g0 + k));
+                let tw = load_tw(t8.chunk::<1>(g0 + K));
                 let (x, y) = fwd_bf::<true, H>(load(lo), Operand::load(hi), tw, c);
-                *v = shuffle(x, y);
-            }
-            for (k, v) in v.iter_mut().enumerate() {
-                let tw = load_tw(t4.chunk::<2>(g0 + k));
-                let (x, y) = fwd_bf::<true, false>(v.0, Operand::of(v.1), tw, c);
-                *v = shuffle(x, y);
-            }
-            for (k, v) in v.iter_mut().enumerate() {
-                let tw = load_tw(t2.chunk::<4>(g0 + k));
-                let (x, y) = fwd_bf::<true, H>(v.0, Operand::of(v.1), tw, c);
-                *v = shuffle(x, y);
-            }
-            for (k, v) in v.iter_mut().enumerate() {
-                let tw = load_tw(t1.chunk::<8>(g0 + k));
+                v[K] = shuffle(x, y);
+            });
+            unroll8!(K < G => {
+                let tw = load_tw(t4.chunk::<2>(g0 + K));
+                let (x, y) = fwd_bf::<true, false>(v[K].0, Operand::of(v[K].1), tw, c);
+                v[K] = shuffle(x, y);
+            });
+            unroll8!(K < G => {
+                let tw = load_tw(t2.chunk::<4>(g0 + K));
+                let (x, y) = fwd_bf::<true, H>(v[K].0, Operand::of(v[K].1), tw, c);
+                v[K] = shuffle(x, y);
+            });
+            unroll8!(K < G => {
+                let tw = load_tw(t1.chunk::<8>(g0 + K));
                 let (x, y) = if REDUCE {
-                    fwd_bf_reduced::<H>(v.0, Operand::of(v.1), tw, c)
+                    fwd_bf_reduced::<H>(v[K].0, Operand::of(v[K].1), tw, c)
                 } else {
-                    fwd_bf::<true, false>(v.0, Operand::of(v.1), tw, c)
+                    fwd_bf::<true, false>(v[K].0, Operand::of(v[K].1), tw, c)
                 };
-                *v = shuffle(x, y);
-            }
-            for (v, group) in v.iter().zip(groups.iter_mut()) {
-                let [lo, hi] = group.as_chunks_mut::<8>().0 else {
-                    continue; // unreachable: 16 values are two groups of 8
+                v[K] = shuffle(x, y);
+            });
+            unroll8!(K < G => {
+                let [lo, hi, ..] = groups[K].as_chunks_mut::<8>().0 else {
+                    return; // unreachable: 16 values are two groups of 8
                 };
                 if REDUCE {
-                    store(lo, v.0);
-                    store(hi, v.1);
+                    store(lo, v[K].0);
+                    store(hi, v[K].1);
                 } else {
-                    store(lo, fwd_finish::<false, H>(v.0, c));
-                    store(hi, fwd_finish::<false, H>(v.1, c));
+                    store(lo, fwd_finish::<false, H>(v[K].0, c));
+                    store(hi, fwd_finish::<false, H>(v[K].1, c));
                 }
-            }
+            });
         }
 
         /// All forward stages from gap `gap` down to 1 over `a` (one block of `2 * gap`
@@ -824,32 +840,36 @@ macro_rules! eight_lane_transforms {
         ) {
             let zero = _mm512_setzero_si512();
             let mut v = [(zero, zero); G];
-            for (v, group) in v.iter_mut().zip(groups.iter()) {
-                let [lo, hi] = group.as_chunks::<8>().0 else {
-                    continue; // unreachable: 16 values are two groups of 8
+            unroll8!(K < G => {
+                let [lo, hi, ..] = groups[K].as_chunks::<8>().0 else {
+                    return; // unreachable: 16 values are two groups of 8
                 };
-                *v = unshuffle(load(lo), load(hi));
-            }
-            for (k, v) in v.iter_mut().enumerate() {
-                let (x, y) = inv_bf::<WIDE_S>(v.0, v.1, load_tw(t1.chunk::<8>(g0 + k)), c);
-                *v = unshuffle(x, y);
-            }
-            for (k, v) in v.iter_mut().enumerate() {
-                let (x, y) = inv_bf::<H>(v.0, v.1, load_tw(t2.chunk::<4>(g0 + k)), c);
-                *v = unshuffle(x, y);
-            }
-            for (k, v) in v.iter_mut().enumerate() {
-                let (x, y) = inv_bf::<false>(v.0, v.1, load_tw(t4.chunk::<2>(g0 + k)), c);
-                *v = unshuffle(x, y);
-            }
-            for (k, (v, group)) in v.iter().zip(groups.iter_mut()).enumerate() {
-                let [lo, hi] = group.as_chunks_mut::<8>().0 else {
-                    continue; // unreachable: 16 values are two groups of 8
+                v[K] = unshuffle(load(lo), load(hi));
+            });
+            unroll8!(K < G => {
+                let tw = load_tw(t1.chunk::<8>(g0 + K));
+                let (x, y) = inv_bf::<WIDE_S>(v[K].0, v[K].1, tw, c);
+                v[K] = unshuffle(x, y);
+            });
+            unroll8!(K < G => {
+                let tw = load_tw(t2.chunk::<4>(g0 + K));
+                let (x, y) = inv_bf::<H>(v[K].0, v[K].1, tw, c);
+                v[K] = unshuffle(x, y);
+            });
+            unroll8!(K < G => {
+                let tw = load_tw(t4.chunk::<2>(g0 + K));
+                let (x, y) = inv_bf::<false>(v[K].0, v[K].1, tw, c);
+                v[K] = unshuffle(x, y);
+            });
+            unroll8!(K < G => {
+                let [lo, hi, ..] = groups[K].as_chunks_mut::<8>().0 else {
+                    return; // unreachable: 16 values are two groups of 8
                 };
-                let (x, y) = inv_bf::<false>(v.0, v.1, load_tw(t8.chunk::<1>(g0 + k)), c);
+                let tw = load_tw(t8.chunk::<1>(g0 + K));
+                let (x, y) = inv_bf::<false>(v[K].0, v[K].1, tw, c);
                 store(lo, x);
                 store(hi, y);
-            }
+            });
         }
 
         /// All inverse stages from gap 1 up to `gap` over `a` (one block of `2 * gap` values

@@ -12,6 +12,7 @@
 
 use core::arch::x86_64::*;
 
+use super::avx512::unroll8;
 use super::avx512::{
     BLOCK, MIN_N, Plain as Operand, Twiddles, eight_lane_transforms, load, load_repeat, pieces,
     reduce_once, shuffle, splat, store, unshuffle,
