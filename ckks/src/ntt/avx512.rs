@@ -720,15 +720,19 @@ macro_rules! eight_lane_transforms {
                 let (p1, rest) = rest.split_at_mut(gap);
                 let (p2, p3) = rest.split_at_mut(gap);
                 // The rows in the second half of each quarter hold products of the stage of
-                // gap `gap / 2` (unless a row holds both halves).
-                let sums = (gap / 8).div_ceil(2);
+                // gap `gap / 2` (unless a row holds both halves); without headroom they go
+                // through the same code as the others (one loop).
+                let rows = gap / 8;
+                let sums = if H { rows.div_ceil(2) } else { rows };
                 let (p0x, p0y) = p0.as_chunks_mut::<8>().0.split_at_mut(sums);
                 let (p1x, p1y) = p1.as_chunks_mut::<8>().0.split_at_mut(sums);
                 let (p2x, p2y) = p2.as_chunks_mut::<8>().0.split_at_mut(sums);
                 let (p3x, p3y) = p3.as_chunks_mut::<8>().0.split_at_mut(sums);
                 let tws = (tw0, tw1, tw2);
                 inv_radix4_rows::<REDUCE, false, H>([p0x, p1x, p2x, p3x], tws, scale, c);
-                inv_radix4_rows::<REDUCE, H, H>([p0y, p1y, p2y, p3y], tws, scale, c);
+                if H {
+                    inv_radix4_rows::<REDUCE, true, H>([p0y, p1y, p2y, p3y], tws, scale, c);
+                }
             }
         }
 
