@@ -12,11 +12,22 @@
 
 use core::arch::x86_64::*;
 
+use super::avx512::unroll8;
 use super::avx512::{
-    BLOCK, MIN_N, Plain as Operand, Twiddles, eight_lane_transforms, load, load_repeat2,
-    load_repeat4, reduce_once, shuffle, splat, store, unshuffle,
+    BLOCK, MIN_N, Plain as Operand, Twiddles, eight_lane_transforms, load, load_repeat, pieces,
+    reduce_once, shuffle, splat, store, unshuffle,
 };
+use super::table::{QuotientForm, QuotientPlanes};
 use super::{NttTable, scalar};
+
+/// One plane: the 52-bit Shoup quotients ([`QuotientForm::Scaled52`]).
+const PLANES: usize = 1;
+
+/// The multiplier skips its mask for the outputs that need not be clean.
+const CLEAN_MATTERS: bool = true;
+
+/// `s = 2q`.
+const WIDE_S: bool = false;
 
 /// Constants broadcast to every lane.
 #[derive(Clone, Copy)]
@@ -28,16 +39,23 @@ struct Consts {
     neg_q: __m512i,
     /// `2^52 - 1`.
     mask52: __m512i,
+    /// What the forward butterflies subtract from `x` when they reduce it: `s` (this path
+    /// has no headroom).
+    xr: __m512i,
+    /// The inverse bound: `s` (no headroom).
+    ir: __m512i,
 }
 
 impl Consts {
     #[target_feature(enable = "avx512f")]
     #[inline]
-    fn new(t: &NttTable) -> Self {
+    fn new(t: &NttTable, _headroom: bool) -> Self {
         let q = t.modulus.value();
         Self {
             q: splat(q),
             s: splat(2 * q),
+            xr: splat(2 * q),
+            ir: splat(2 * q),
             neg_q: splat(q.wrapping_neg()),
             mask52: splat((1 << 52) - 1),
         }
@@ -54,14 +72,14 @@ struct Tw {
 impl Tw {
     #[target_feature(enable = "avx512f")]
     #[inline]
-    fn vector(w: __m512i, quotient: __m512i) -> Self {
+    fn vector(w: __m512i, [quotient]: [__m512i; PLANES]) -> Self {
         Self { w, quotient }
     }
 
     #[target_feature(enable = "avx512f")]
     #[inline]
-    fn splat(w: u64, quotient: u64) -> Self {
-        Self::vector(splat(w), splat(quotient))
+    fn splat(w: u64, [quotient]: [u64; PLANES]) -> Self {
+        Self::vector(splat(w), [splat(quotient)])
     }
 }
 
@@ -82,10 +100,17 @@ fn mul_lazy<const CLEAN: bool>(Operand(y): Operand, tw: Tw, c: Consts) -> __m512
     }
 }
 
-/// Maps a forward output `< 4q` to itself, or to `[0, q)` when `REDUCE`.
+/// The forward transforms never have headroom here: `4s = 8q` would not fit the 52 bits the
+/// multiplier reads.
+fn headroom(_t: &NttTable) -> bool {
+    false
+}
+
+/// Maps a forward output `< 4q` to itself, or to `[0, q)` when `REDUCE` (`H` is always
+/// false on this path).
 #[target_feature(enable = "avx512f")]
 #[inline]
-fn fwd_finish<const REDUCE: bool>(x: __m512i, c: Consts) -> __m512i {
+fn fwd_finish<const REDUCE: bool, const H: bool>(x: __m512i, c: Consts) -> __m512i {
     if REDUCE {
         reduce_once(reduce_once(x, c.s), c.q)
     } else {
@@ -100,29 +125,27 @@ fn inv_finish<const REDUCE: bool>(x: __m512i, c: Consts) -> __m512i {
     if REDUCE { reduce_once(x, c.q) } else { x }
 }
 
-eight_lane_transforms!(
-    features = "avx512f,avx512dq,avx512ifma",
-    fwd_q = |t| &t.simd_q.fwd,
-    inv_q = |t| &t.simd_q.inv,
-    n_inv_q = |t| t.simd_q.n_inv,
-    last_q = |t| t.simd_q.inv_n_last,
-);
+eight_lane_transforms!(features = "avx512f,avx512dq,avx512ifma");
 
-/// Whether the IFMA transforms can run on this table: `N >=` [`MIN_N`], the 52-bit quotients are
-/// present and the CPU has the instructions.
-fn usable(t: &NttTable) -> bool {
-    t.n >= MIN_N
-        && t.simd_q.has(52, t.n)
+/// The 52-bit quotients, when the IFMA transforms can run on this table: `N >=` [`MIN_N`],
+/// the quotients are present and the CPU has the instructions.
+fn usable(t: &NttTable) -> Option<QuotientPlanes<'_, PLANES>> {
+    if t.n >= MIN_N
         && t.modulus.bits() <= super::path::IFMA_MAX_MODULUS_BITS
         && super::path::cpu::has_avx512_ifma()
+    {
+        t.simd_q.planes::<PLANES>(QuotientForm::Scaled52, t.n)
+    } else {
+        None
+    }
 }
 
 /// Forward transform on the IFMA path (scalar code below [`MIN_N`] or without the CPU
 /// features): inputs in `[0, 4q)`, outputs in `[0, q)` when `REDUCE`, else `[0, 4q)`.
 pub(super) fn forward<const REDUCE: bool>(t: &NttTable, a: &mut [u64]) {
-    if usable(t) {
+    if let Some(quotients) = usable(t) {
         // SAFETY: the CPU supports AVX-512 F, DQ and IFMA (checked by `usable`).
-        unsafe { forward_impl::<REDUCE>(t, a) }
+        unsafe { forward_impl::<REDUCE>(t, quotients, a) }
     } else {
         scalar::forward::<REDUCE>(t, a);
     }
@@ -131,9 +154,9 @@ pub(super) fn forward<const REDUCE: bool>(t: &NttTable, a: &mut [u64]) {
 /// Inverse transform on the IFMA path (scalar code below [`MIN_N`] or without the CPU
 /// features): inputs in `[0, 2q)`, outputs in `[0, q)` when `REDUCE`, else `[0, 2q)`.
 pub(super) fn inverse<const REDUCE: bool>(t: &NttTable, a: &mut [u64]) {
-    if usable(t) {
+    if let Some(quotients) = usable(t) {
         // SAFETY: the CPU supports AVX-512 F, DQ and IFMA (checked by `usable`).
-        unsafe { inverse_impl::<REDUCE>(t, a) }
+        unsafe { inverse_impl::<REDUCE>(t, quotients, a) }
     } else {
         scalar::inverse::<REDUCE>(t, a);
     }

@@ -41,59 +41,150 @@ pub struct NttTable {
     pub(super) path: NttPath,
 }
 
-/// Shoup quotients `floor(w * 2^shift / q)` of the twiddles at a scale other than the scalar
-/// path's `2^64`: `2^52` for the IFMA path, whose multiply-add instructions take 52-bit
-/// operands. Empty for the other paths.
+/// The form of a SIMD path's Shoup quotients, when it differs from the scalar path's
+/// `floor(w * 2^64 / q)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(
+    not(target_arch = "x86_64"),
+    allow(dead_code, reason = "read by the x86-64 SIMD paths only")
+)]
+pub(super) enum QuotientForm {
+    /// One plane: `floor(w * 2^52 / q)`, for the IFMA path, whose multiply-add instructions
+    /// take 52-bit operands.
+    Scaled52,
+    /// Three planes cut from `w' = floor(w * 2^64 / q) = h * 2^32 + l`: `h`, `h * 2^20` and
+    /// `l * 2^20 mod 2^64`, the operands the AVX-512 path reads when IFMA computes its
+    /// quotient estimate (precomputed so that no twiddle needs a shift in the transforms).
+    Split64,
+}
+
+/// Shoup quotients of the twiddles in the form a SIMD path prefers, as planes (one array per
+/// piece of the quotient, each indexed like the twiddles). Empty for the other paths.
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(
     not(target_arch = "x86_64"),
     allow(dead_code, reason = "read by the x86-64 SIMD paths only")
 )]
 pub(super) struct SimdQuotients {
-    /// The scale exponent (0 when empty).
-    pub(super) shift: u32,
-    /// Quotients of `NttTable::fwd`.
-    pub(super) fwd: AlignedU64s,
-    /// Quotients of `NttTable::inv`.
-    pub(super) inv: AlignedU64s,
-    /// Quotient of `N^-1`.
-    pub(super) n_inv: u64,
-    /// Quotient of `inv[1] * N^-1`.
-    pub(super) inv_n_last: u64,
+    /// The form (`None` when empty).
+    form: Option<QuotientForm>,
+    /// The planes of the quotients of `NttTable::fwd`.
+    fwd: Vec<AlignedU64s>,
+    /// The planes of the quotients of `NttTable::inv`.
+    inv: Vec<AlignedU64s>,
+    /// The pieces of the quotient of `N^-1`.
+    n_inv: Vec<u64>,
+    /// The pieces of the quotient of `inv[1] * N^-1`.
+    inv_n_last: Vec<u64>,
+}
+
+/// A SIMD path's quotients with `P` planes, borrowed from a [`SimdQuotients`] (or, for `P =
+/// 1` and the scalar form, from the table itself).
+#[derive(Clone, Copy)]
+#[cfg_attr(
+    not(target_arch = "x86_64"),
+    allow(dead_code, reason = "read by the x86-64 SIMD paths only")
+)]
+pub(super) struct QuotientPlanes<'a, const P: usize> {
+    /// Planes of the quotients of the forward twiddles.
+    pub(super) fwd: [&'a [u64]; P],
+    /// Planes of the quotients of the inverse twiddles.
+    pub(super) inv: [&'a [u64]; P],
+    /// Pieces of the quotient of `N^-1`.
+    pub(super) n_inv: [u64; P],
+    /// Pieces of the quotient of `inv[1] * N^-1`.
+    pub(super) inv_n_last: [u64; P],
 }
 
 impl SimdQuotients {
-    /// The scale the path uses for a prime of `bits` bits, if it differs from `2^64`.
-    fn shift_for(path: NttPath, bits: u32) -> Option<u32> {
+    /// The form the path uses for a prime of `bits` bits, if it differs from the scalar one.
+    fn form_for(path: NttPath, bits: u32) -> Option<QuotientForm> {
         match path {
-            NttPath::Avx512Ifma if bits <= super::path::IFMA_MAX_MODULUS_BITS => Some(52),
+            NttPath::Avx512Ifma if bits <= super::path::IFMA_MAX_MODULUS_BITS => {
+                Some(QuotientForm::Scaled52)
+            }
+            NttPath::Avx512 if super::path::cpu::has_avx512_ifma() => Some(QuotientForm::Split64),
             _ => None,
         }
     }
 
-    fn new(shift: u32, modulus: &Modulus, fwd: &[u64], inv: &[u64], n_inv: u64, last: u64) -> Self {
+    /// The pieces of the quotient of `w` in `form`.
+    fn pieces(form: QuotientForm, modulus: &Modulus, w: u64) -> Vec<u64> {
         let q = modulus.value() as u128;
-        let quotient = |w: u64| (((w as u128) << shift) / q) as u64;
-        Self {
-            shift,
-            fwd: fwd.iter().map(|&w| quotient(w)).collect::<Vec<_>>().into(),
-            inv: inv.iter().map(|&w| quotient(w)).collect::<Vec<_>>().into(),
-            n_inv: quotient(n_inv),
-            inv_n_last: quotient(last),
+        match form {
+            QuotientForm::Scaled52 => vec![(((w as u128) << 52) / q) as u64],
+            QuotientForm::Split64 => {
+                let quotient = modulus.shoup(w).quotient;
+                let hi = quotient >> 32;
+                vec![hi, hi << 20, quotient << 20]
+            }
         }
     }
 
-    /// Whether the quotients are present at scale `2^shift` for a table of degree `n`.
+    fn new(
+        form: QuotientForm,
+        modulus: &Modulus,
+        fwd: &[u64],
+        inv: &[u64],
+        n_inv: u64,
+        last: u64,
+    ) -> Self {
+        let pieces = |w: u64| Self::pieces(form, modulus, w);
+        let planes = |ws: &[u64]| -> Vec<AlignedU64s> {
+            let per_twiddle: Vec<Vec<u64>> = ws.iter().map(|&w| pieces(w)).collect();
+            let count = pieces(0).len();
+            (0..count)
+                .map(|k| per_twiddle.iter().map(|p| p[k]).collect::<Vec<_>>().into())
+                .collect()
+        };
+        Self {
+            form: Some(form),
+            fwd: planes(fwd),
+            inv: planes(inv),
+            n_inv: pieces(n_inv),
+            inv_n_last: pieces(last),
+        }
+    }
+
+    /// The quotients, if they are present in `form` with `P` planes for a table of degree
+    /// `n`.
     #[cfg_attr(
         not(target_arch = "x86_64"),
         allow(dead_code, reason = "used by the x86-64 SIMD paths only")
     )]
-    pub(super) fn has(&self, shift: u32, n: usize) -> bool {
-        self.shift == shift && self.fwd.len() == n && self.inv.len() == n
+    pub(super) fn planes<const P: usize>(
+        &self,
+        form: QuotientForm,
+        n: usize,
+    ) -> Option<QuotientPlanes<'_, P>> {
+        let fwd: &[AlignedU64s; P] = self.fwd.as_slice().try_into().ok()?;
+        let inv: &[AlignedU64s; P] = self.inv.as_slice().try_into().ok()?;
+        let sized = fwd.iter().chain(inv).all(|p| p.len() == n);
+        (self.form == Some(form) && sized).then_some(())?;
+        Some(QuotientPlanes {
+            fwd: fwd.each_ref().map(|p| &**p),
+            inv: inv.each_ref().map(|p| &**p),
+            n_inv: self.n_inv.as_slice().try_into().ok()?,
+            inv_n_last: self.inv_n_last.as_slice().try_into().ok()?,
+        })
     }
 }
 
 impl NttTable {
+    /// The scalar path's 64-bit Shoup quotients as one plane each.
+    #[cfg_attr(
+        not(target_arch = "x86_64"),
+        allow(dead_code, reason = "used by the x86-64 SIMD paths only")
+    )]
+    pub(super) fn shoup_planes(&self) -> QuotientPlanes<'_, 1> {
+        QuotientPlanes {
+            fwd: [&self.fwd_shoup],
+            inv: [&self.inv_shoup],
+            n_inv: [self.n_inv.quotient],
+            inv_n_last: [self.inv_n_last.quotient],
+        }
+    }
+
     /// Tables for degree `n` (a power of two, `2^1 ..= 2^17`) and the prime `q = 1 mod 2n`,
     /// using the fastest path this CPU supports.
     pub fn new(n: usize, q: u64) -> Result<Self> {
@@ -140,9 +231,9 @@ impl NttTable {
             .collect::<Vec<_>>();
         let n_inv = modulus.shoup(modulus.inv(n as u64)?);
         let inv_n_last = modulus.shoup(modulus.mul(inv[1], n_inv.value));
-        let simd_q = match SimdQuotients::shift_for(path, modulus.bits()) {
-            Some(shift) => {
-                SimdQuotients::new(shift, &modulus, &fwd, &inv, n_inv.value, inv_n_last.value)
+        let simd_q = match SimdQuotients::form_for(path, modulus.bits()) {
+            Some(form) => {
+                SimdQuotients::new(form, &modulus, &fwd, &inv, n_inv.value, inv_n_last.value)
             }
             None => SimdQuotients::default(),
         };
