@@ -52,16 +52,23 @@ impl PackedQp {
         let n = poly.q.degree();
         let moduli = poly.q.moduli().iter().chain(poly.p.moduli());
         let values = poly.q.limbs().chain(poly.p.limbs());
-        let mut bytes = Vec::new();
-        let mut limbs = Vec::new();
-        for (q, limb) in moduli.zip(values) {
-            let w = width(q);
-            limbs.push((bytes.len(), w));
-            for &x in limb {
-                bytes.extend_from_slice(&x.to_le_bytes()[..w]);
+        let limbs: Vec<(usize, usize)> = moduli
+            .scan(0, |offset, q| {
+                let w = width(q);
+                *offset += n * w;
+                Some((*offset - n * w, w))
+            })
+            .collect();
+        let total = limbs.last().map_or(0, |&(offset, w)| offset + n * w);
+        let mut bytes = vec![0u8; total + PADDING];
+        for (&(offset, w), limb) in limbs.iter().zip(values) {
+            // Whole little-endian words, in order: each word's high bytes are zero (x < 2^(8w))
+            // and the next residue's word overwrites them; the padding takes the last one.
+            for (i, &x) in limb.iter().enumerate() {
+                let at = offset + i * w;
+                bytes[at..at + 8].copy_from_slice(&x.to_le_bytes());
             }
         }
-        bytes.resize(bytes.len() + PADDING, 0);
         Self {
             bytes,
             limbs,
