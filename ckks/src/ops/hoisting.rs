@@ -32,7 +32,7 @@ impl Evaluator {
     /// first rotation costs about as much as [`rotate`](Self::rotate), each further one only
     /// the inner product with its key, the division by `P` and one permuting pass; the
     /// digits are read once for up to 8 keys (at `ref-b`, single-threaded, 8 hoisted
-    /// rotations take about half the time of 8 separate ones).
+    /// rotations take 0.49x the time of 8 separate ones).
     ///
     /// Steps that are multiples of the slot-space size `N/2` (such as 0) return copies. Every
     /// key is checked before any work: a missing key is [`Error::MissingGaloisKey`] naming
