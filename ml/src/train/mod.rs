@@ -536,28 +536,13 @@ pub fn prepare_logistic(
     x: ArrayView2<'_, f64>,
     y: &[bool],
 ) -> Result<(Vec<Vec<f64>>, Standardizer)> {
-    if y.len() != x.nrows() {
-        return Err(Error::ShapeMismatch {
-            what: "labels (one per row of x)",
-            expected: x.nrows(),
-            found: y.len(),
-        });
-    }
-    let standardizer = Standardizer::fit(x)?;
-    let xs = standardizer.transform(x)?;
-    let rows = xs
-        .rows()
-        .into_iter()
-        .zip(y)
-        .map(|(r, &label)| {
-            let sign = if label { 1.0 } else { -1.0 };
-            r.iter()
-                .chain(std::iter::once(&1.0))
-                .map(|v| sign * v)
-                .collect()
-        })
-        .collect();
-    Ok((rows, standardizer))
+    standardized_rows(x, y, "labels (one per row of x)", |r, &label| {
+        let sign = if label { 1.0 } else { -1.0 };
+        r.iter()
+            .chain(std::iter::once(&1.0))
+            .map(|v| sign * v)
+            .collect()
+    })
 }
 
 /// The training rows of linear regression, `(standardize(x_i), 1, y_i)`, and the standardizer.
@@ -565,9 +550,23 @@ pub fn prepare_linear(
     x: ArrayView2<'_, f64>,
     y: ArrayView1<'_, f64>,
 ) -> Result<(Vec<Vec<f64>>, Standardizer)> {
+    let y: Vec<f64> = y.to_vec();
+    standardized_rows(x, &y, "targets (one per row of x)", |r, &t| {
+        r.iter().copied().chain([1.0, t]).collect()
+    })
+}
+
+/// `row(standardize(x_i), y_i)` for every row, and the standardizer fitted on `x`; `what`
+/// names `y` in the error when its length is not the number of rows.
+fn standardized_rows<T>(
+    x: ArrayView2<'_, f64>,
+    y: &[T],
+    what: &'static str,
+    row: impl Fn(ArrayView1<'_, f64>, &T) -> Vec<f64>,
+) -> Result<(Vec<Vec<f64>>, Standardizer)> {
     if y.len() != x.nrows() {
         return Err(Error::ShapeMismatch {
-            what: "targets (one per row of x)",
+            what,
             expected: x.nrows(),
             found: y.len(),
         });
@@ -578,7 +577,7 @@ pub fn prepare_linear(
         .rows()
         .into_iter()
         .zip(y)
-        .map(|(r, &t)| r.iter().copied().chain([1.0, t]).collect())
+        .map(|(r, t)| row(r, t))
         .collect();
     Ok((rows, standardizer))
 }
