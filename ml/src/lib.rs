@@ -23,6 +23,7 @@ pub mod data;
 mod error;
 pub mod evaluation;
 pub mod infer;
+mod key_owner;
 pub mod metrics;
 pub mod plain;
 mod rng;

@@ -1,12 +1,13 @@
 //! The client: encodes and encrypts inputs in the plan's layout, decrypts results.
 
-use ckks::{Ciphertext, Context, Decryptor, Encoder, Encryptor, PublicKey, SecretKey};
+use ckks::{Ciphertext, Encryptor, PublicKey, SecretKey};
 use ndarray::ArrayView2;
 use rand_core::CryptoRng;
 
 use super::linalg::rotated_blocks;
 use super::{Layout, Plan};
 use crate::error::{Error, Result};
+use crate::key_owner::KeyOwner;
 
 /// One feature-major batch: ciphertext `j` holds feature `j` of `samples` samples.
 #[derive(Clone, Debug)]
@@ -27,10 +28,7 @@ pub struct Batch {
 #[derive(Debug)]
 pub struct Client<'a> {
     plan: Plan,
-    ctx: Context,
-    encoder: Encoder,
-    encryptor: Encryptor<'a>,
-    decryptor: Decryptor<'a>,
+    owner: KeyOwner<'a>,
 }
 
 impl<'a> Client<'a> {
@@ -47,14 +45,11 @@ impl<'a> Client<'a> {
     }
 
     fn build(plan: &Plan, encryptor: Encryptor<'a>, sk: &'a SecretKey) -> Result<Self> {
-        let ctx = sk.context().clone();
-        super::check_context(&ctx, plan)?;
+        let ctx = sk.context();
+        super::check_context(ctx, plan)?;
         Ok(Self {
             plan: plan.clone(),
-            encoder: Encoder::new(&ctx),
-            ctx,
-            encryptor,
-            decryptor: Decryptor::new(sk),
+            owner: KeyOwner::new(encryptor, sk),
         })
     }
 
@@ -81,10 +76,7 @@ impl<'a> Client<'a> {
         slots: &[f64],
         rng: &mut R,
     ) -> Result<Ciphertext> {
-        let pt = self
-            .encoder
-            .encode(slots, self.plan.input_level, self.ctx.default_scale())?;
-        Ok(self.encryptor.encrypt(&pt, rng)?)
+        self.owner.encrypt(slots, self.plan.input_level, rng)
     }
 
     /// Encrypts one sample of raw features (layouts [`Layout::Slots`] and
@@ -146,21 +138,21 @@ impl<'a> Client<'a> {
         Ok(batches)
     }
 
-    fn decode(&self, ct: &Ciphertext) -> Result<Vec<f64>> {
-        Ok(self.encoder.decode(&self.decryptor.decrypt(ct)?)?)
-    }
-
     /// The result of a single-sample linear or logistic inference (slot 0).
     pub fn decrypt_value(&self, ct: &Ciphertext) -> Result<f64> {
-        self.decode(ct)?.first().copied().ok_or(Error::Empty {
-            what: "the decrypted slots",
-            fix: "decrypt a ciphertext returned by the server",
-        })
+        self.owner
+            .decrypt(ct)?
+            .first()
+            .copied()
+            .ok_or(Error::Empty {
+                what: "the decrypted slots",
+                fix: "decrypt a ciphertext returned by the server",
+            })
     }
 
     /// The results of a batch: sample `i` from slot `i`, for the first `samples` samples.
     pub fn decrypt_batch(&self, ct: &Ciphertext, samples: usize) -> Result<Vec<f64>> {
-        let v = self.decode(ct)?;
+        let v = self.owner.decrypt(ct)?;
         if samples > v.len() {
             return Err(Error::ShapeMismatch {
                 what: "samples in the batch (slots of the result)",
@@ -179,7 +171,7 @@ impl<'a> Client<'a> {
                     .into(),
             ));
         };
-        let v = self.decode(ct)?;
+        let v = self.owner.decrypt(ct)?;
         (0..outputs)
             .map(|k| {
                 v.get(k * block).copied().ok_or(Error::ShapeMismatch {

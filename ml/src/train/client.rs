@@ -1,11 +1,12 @@
 //! The data owner's side of training: encrypts the packed rows and the weights, decrypts and
 //! refreshes states.
 
-use ckks::{Ciphertext, Context, Decryptor, Encoder, Encryptor, PublicKey, SecretKey};
+use ckks::{Ciphertext, Encryptor, PublicKey, SecretKey};
 use rand_core::CryptoRng;
 
 use super::{EncryptedState, TrainPlan};
 use crate::error::{Error, Result};
+use crate::key_owner::KeyOwner;
 
 /// The encrypted training set: for each chunk of `rows_per_chunk` rows, one masked ciphertext
 /// per column (column `j` of row `r` in slot `r * width + j`, zeros elsewhere).
@@ -19,10 +20,7 @@ pub struct EncryptedData {
 #[derive(Debug)]
 pub struct TrainClient<'a> {
     plan: TrainPlan,
-    ctx: Context,
-    encoder: Encoder,
-    encryptor: Encryptor<'a>,
-    decryptor: Decryptor<'a>,
+    owner: KeyOwner<'a>,
 }
 
 impl<'a> TrainClient<'a> {
@@ -38,14 +36,11 @@ impl<'a> TrainClient<'a> {
     }
 
     fn build(plan: &TrainPlan, encryptor: Encryptor<'a>, sk: &'a SecretKey) -> Result<Self> {
-        let ctx = sk.context().clone();
-        plan.check_context(&ctx)?;
+        let ctx = sk.context();
+        plan.check_context(ctx)?;
         Ok(Self {
             plan: plan.clone(),
-            encoder: Encoder::new(&ctx),
-            ctx,
-            encryptor,
-            decryptor: Decryptor::new(sk),
+            owner: KeyOwner::new(encryptor, sk),
         })
     }
 
@@ -59,10 +54,7 @@ impl<'a> TrainClient<'a> {
         slots: &[f64],
         rng: &mut R,
     ) -> Result<Ciphertext> {
-        let pt = self
-            .encoder
-            .encode(slots, self.plan.input_level, self.ctx.default_scale())?;
-        Ok(self.encryptor.encrypt(&pt, rng)?)
+        self.owner.encrypt(slots, self.plan.input_level, rng)
     }
 
     /// Encrypts the training rows (from [`prepare_logistic`](super::prepare_logistic) or
@@ -134,7 +126,7 @@ impl<'a> TrainClient<'a> {
     }
 
     fn decrypt_block(&self, ct: &Ciphertext) -> Result<Vec<f64>> {
-        let v = self.encoder.decode(&self.decryptor.decrypt(ct)?)?;
+        let v = self.owner.decrypt(ct)?;
         if v.len() < self.plan.columns {
             return Err(Error::ShapeMismatch {
                 what: "slots of the decrypted weights",
