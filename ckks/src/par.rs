@@ -128,7 +128,9 @@ where
             .into_par_iter()
             .map(|i| {
                 let mut v = Vec::with_capacity(n);
-                f(i, &mut v).map(|()| v)
+                f(i, &mut v)?;
+                debug_assert_eq!(v.len(), n, "collect_limbs: limb {i} is not n values");
+                Ok(v)
             })
             .collect::<Result<_, E>>()?;
         return Ok(parts.concat());
@@ -137,6 +139,11 @@ where
     let mut out = Vec::with_capacity(limbs * n);
     for i in 0..limbs {
         f(i, &mut out)?;
+        debug_assert_eq!(
+            out.len(),
+            (i + 1) * n,
+            "collect_limbs: limb {i} is not n values"
+        );
     }
     Ok(out)
 }

@@ -150,6 +150,7 @@ impl<'a> PackedLimb<'a> {
 
     /// The residues `range` (within `0..len`).
     pub(crate) fn slice(&self, range: std::ops::Range<usize>) -> PackedLimb<'a> {
+        debug_assert!(range.start <= range.end && range.end <= self.len);
         PackedLimb {
             bytes: &self.bytes[range.start * self.width..],
             width: self.width,
@@ -159,12 +160,14 @@ impl<'a> PackedLimb<'a> {
 
     /// The packed bytes of residues `start..start + 8`, exactly `8 * width` of them.
     pub(crate) fn eight(&self, start: usize) -> &'a [u8] {
+        debug_assert!(start + 8 <= self.len);
         &self.bytes[start * self.width..(start + 8) * self.width]
     }
 
     /// Residue `i`.
     #[inline(always)]
     pub(crate) fn get(&self, i: usize) -> u64 {
+        debug_assert!(i < self.len);
         let at = i * self.width;
         let mut word = [0u8; 8];
         word.copy_from_slice(&self.bytes[at..at + 8]);

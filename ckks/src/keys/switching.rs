@@ -453,11 +453,18 @@ fn inner_products_qp(
             });
         }
     }
-    if keys.len() != accs.len() || accs.iter().any(|a| a.len() != 2 * width * n) {
+    if keys.len() != accs.len() {
         return Err(Error::ShapeMismatch {
-            what: "key-switching accumulators (one of 2 * limbs * N per key)",
+            what: "key-switching accumulators (one per key)",
             expected: keys.len(),
             got: accs.len(),
+        });
+    }
+    if let Some(acc) = accs.iter().find(|a| a.len() != 2 * width * n) {
+        return Err(Error::ShapeMismatch {
+            what: "key-switching accumulator length (2 * limbs over Q_level * P * N)",
+            expected: 2 * width * n,
+            got: acc.len(),
         });
     }
     // Limb t of every accumulator's two halves, gathered per limb for the parallel loop.

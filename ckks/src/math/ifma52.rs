@@ -352,8 +352,12 @@ mod tests {
                     .map(|(&z, (&x, &y))| q.mul_add(x, y, z))
                     .collect();
                 assert_eq!(got, want, "mul_add, {bits} bits, n = {n}");
-                // ModDown's last step: (x - t) * w, written or added.
-                let w = q.shoup(b[1]);
+                // ModDown's last step: (x - t) * w, written or added; with x = t (first and
+                // last values) and x = 0, t = q - 1.
+                let (mut a, mut b) = (a.clone(), b.clone());
+                a[1] = 0;
+                b[1] = q.value() - 1;
+                let w = q.shoup(b[2]);
                 let diff: Vec<u64> = a
                     .iter()
                     .zip(&b)

@@ -112,24 +112,30 @@ fn matvec(m: &[Vec<f64>], x: &[f64]) -> Vec<f64> {
 #[test]
 fn rotate_many_matches_sequential_rotations() {
     let mut s = Setup::small();
-    let steps = [0i64, 1, 2, 3, 5, -1, -7, 100, 512];
-    // 0 and N/2 = 512 are identities: no key.
-    let eval = s.eval(false, &steps[1..8]);
+    // More keyed steps than one pass over the digits takes (KEYS_PER_PASS = 8); 0 and
+    // N/2 = 512 are identities: no key.
+    let steps = [0i64, 1, 2, 3, 4, 5, 6, -1, -7, 9, 100, 512];
+    let eval = s.eval(false, &steps[1..11]);
     let x = s.values(s.max_slots(), 1.0);
-    let ct = s.encrypt(&x);
-    let many = eval.rotate_many(&ct, &steps).unwrap();
-    assert_eq!(many.len(), steps.len());
-    for (&step, r) in steps.iter().zip(&many) {
-        assert_eq!(
-            (r.level(), r.scale(), r.slots()),
-            (ct.level(), ct.scale(), ct.slots())
-        );
-        let one = eval.rotate(&ct, step).unwrap();
-        let (a, b) = (s.decrypt(r), s.decrypt(&one));
-        bits(&format!("rotate_many {step}"), &rotated(&x, step), &a, 30.0);
-        // Same key switch, same permutation: the same ciphertext.
-        bits(&format!("hoisted = sequential {step}"), &b, &a, 50.0);
+    let top = s.encrypt(&x);
+    // At the top level and below it (fewer primes than the keys hold).
+    for ct in [top.clone(), eval.drop_to_level(&top, 3).unwrap()] {
+        let many = eval.rotate_many(&ct, &steps).unwrap();
+        assert_eq!(many.len(), steps.len());
+        for (&step, r) in steps.iter().zip(&many) {
+            assert_eq!(
+                (r.level(), r.scale(), r.slots()),
+                (ct.level(), ct.scale(), ct.slots())
+            );
+            let one = eval.rotate(&ct, step).unwrap();
+            let (a, b) = (s.decrypt(r), s.decrypt(&one));
+            let at = format!("{step} at level {}", ct.level());
+            bits(&format!("rotate_many {at}"), &rotated(&x, step), &a, 30.0);
+            // Same key switch, same permutation: the same ciphertext.
+            bits(&format!("hoisted = sequential {at}"), &b, &a, 50.0);
+        }
     }
+    let ct = top;
     // A sparse ciphertext rotates cyclically within its slots.
     let y = s.values(16, 1.0);
     let cy = s.encrypt(&y);
