@@ -135,7 +135,6 @@ fn rotate_many_matches_sequential_rotations() {
             bits(&format!("hoisted = sequential {at}"), &b, &a, 50.0);
         }
     }
-    let ct = top;
     // A sparse ciphertext rotates cyclically within its slots.
     let y = s.values(16, 1.0);
     let cy = s.encrypt(&y);
