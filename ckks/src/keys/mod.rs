@@ -6,7 +6,7 @@ pub(crate) mod packed;
 mod secret;
 pub(crate) mod switching;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rand_core::CryptoRng;
 use zeroize::Zeroizing;
@@ -20,6 +20,7 @@ use switching::QpPoly;
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::math::sampling::{Seed, random_seed};
+use crate::par::map_items;
 use crate::ring::{AutomorphismIndex, Representation, RnsPoly};
 
 /// The public key `(b, a)` with `b = -a s + e`, over every prime (`q_0, ..., q_L` and `P`, NTT
@@ -119,11 +120,15 @@ impl GaloisKeys {
         elements: &[u64],
         rng: &mut R,
     ) -> Result<Self> {
-        let mut keys = BTreeMap::new();
-        for &k in elements {
-            if keys.contains_key(&k) {
-                continue;
-            }
+        let unique: BTreeSet<u64> = elements.iter().copied().collect();
+        // One ChaCha20 stream per key, seeded from `rng`: the keys are independent of one
+        // another and are generated in parallel.
+        let work: Vec<(u64, Zeroizing<Seed>)> = unique
+            .into_iter()
+            .map(|k| (k, Zeroizing::new(random_seed(rng))))
+            .collect();
+        let generated = map_items(work, true, |(k, seed)| -> Result<(u64, SwitchingKey)> {
+            let mut key_rng = rand_chacha::ChaCha20Rng::from_seed(*seed);
             // Stored pre-permuted: the key switches from sigma^-1(s) to s, so a rotation
             // key-switches c_1 unpermuted and applies sigma once to the result (no permuted
             // reads of the decomposition in the inner product).
@@ -132,11 +137,10 @@ impl GaloisKeys {
             let inverse = AutomorphismIndex::new(sk.ctx.n(), k_inv)?;
             let u_q = Zeroizing::new(sk.s_q.automorphism_with(&inverse)?);
             let u_p = Zeroizing::new(sk.s_p.automorphism_with(&inverse)?);
-            keys.insert(
-                k,
-                SwitchingKey::generate_for(sk, (&u_q, &u_p), &sk.s_q, rng)?,
-            );
-        }
+            let key = SwitchingKey::generate_for(sk, (&u_q, &u_p), &sk.s_q, &mut key_rng)?;
+            Ok((k, key))
+        });
+        let keys = generated.into_iter().collect::<Result<BTreeMap<_, _>>>()?;
         Ok(Self { keys })
     }
 
