@@ -148,25 +148,6 @@ where
     Ok(out)
 }
 
-/// Runs `f(i, item_i)` on every item, consuming them (one task per item when the caller says
-/// the work is large enough).
-pub(crate) fn for_each_item<T, F>(items: Vec<T>, parallel: bool, f: F)
-where
-    T: Send,
-    F: Fn(usize, T) + Sync + Send,
-{
-    #[cfg(feature = "parallel")]
-    if parallel && items.len() > 1 && enabled() {
-        use rayon::prelude::*;
-        items.into_par_iter().enumerate().for_each(|(i, x)| f(i, x));
-        return;
-    }
-    let _ = parallel;
-    for (i, x) in items.into_iter().enumerate() {
-        f(i, x);
-    }
-}
-
 /// `f` of every item, in order (one task per item when the caller says the work is large
 /// enough).
 pub(crate) fn map_items<T, R, F>(items: Vec<T>, parallel: bool, f: F) -> Vec<R>

@@ -2,17 +2,17 @@
 //! `out_b[c] = sum_j x_j[c] * b_j[c] mod q` and the same with `a_j`, where `x_j` are the
 //! extended digits.
 //!
-//! Two implementations compute the same values: a portable scalar one (128-bit sums, one
-//! reduction per coefficient) and, for primes below 2^50 on CPUs with AVX-512 IFMA, one that
+//! Three implementations compute the same values: a portable scalar one (128-bit sums, one
+//! reduction per coefficient); for primes below 2^50 on CPUs with AVX-512 IFMA, one that
 //! accumulates the 104-bit products as two 52-bit halves in vector registers (eight
 //! coefficients at a time, two fused multiply-adds per product) and reduces each coefficient
-//! once at the end; and, for larger primes on CPUs with AVX-512 F, one that forms each 122-bit
+//! once at the end; and, for larger primes on CPUs with AVX-512 DQ, one that forms each 122-bit
 //! product from four 32 x 32-bit ones and sums them in three columns (counting the carries)
 //! before one reduction per coefficient. The tests compare them on random and extreme inputs.
 //!
 //! The key's limbs are packed (see [`super::packed`]): the vector paths widen eight residues
-//! with one masked load and one byte expansion (AVX-512 VBMI2), the scalar path reads masked
-//! words.
+//! with one masked load and one byte expansion (AVX-512 BW and VBMI2, which both need), the
+//! scalar path reads masked words.
 
 use super::packed::PackedLimb;
 use crate::math::Modulus;

@@ -24,7 +24,7 @@ use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::math::ifma52;
 use crate::math::sampling::{Seed, random_seed};
-use crate::par::{for_each_item, for_each_limb, for_each_limb_pair, join, try_for_each_limb};
+use crate::par::{for_each_limb, for_each_limb_pair, join, map_items, try_for_each_limb};
 use crate::ring::{Representation, RnsPoly};
 
 use super::inner_product::{Terms, inner_product};
@@ -239,21 +239,6 @@ pub(crate) fn decompose(ctx: &Context, d: &RnsPoly) -> Result<Decomposition> {
         data,
     };
     result.map(|()| dec)
-}
-
-/// Steps 2 and 3: the inner product of a decomposition with `key`, divided by P, added to
-/// `out0` and `out1` (NTT form over `q_0..q_level`) so that
-/// `out0' + out1' s = out0 + out1 s + d s' + small`.
-pub(crate) fn key_switch_into(
-    ctx: &Context,
-    dec: &Decomposition,
-    key: &SwitchingKey,
-    out0: &mut RnsPoly,
-    out1: &mut RnsPoly,
-) -> Result<()> {
-    let mut acc = QpAccumulator::new(ctx, dec.level);
-    acc.set_inner_product(dec, key)?;
-    acc.mod_down_add(out0, out1)
 }
 
 /// A pair of polynomials over `Q_level * P` in NTT form (the `b` half then the `a` half, each
@@ -476,7 +461,8 @@ fn inner_products_qp(
             per_limb[t].push(pair);
         }
     }
-    for_each_item(per_limb, true, |t, mut outs| {
+    let per_limb: Vec<_> = per_limb.into_iter().enumerate().collect();
+    map_items(per_limb, true, |(t, mut outs)| {
         let q = modulus_at(ctx, t, l1);
         let ext: Vec<&[u64]> = (0..digits).map(|j| dec.limb(j, t)).collect();
         let limbs = |polys| digit_limbs(polys, digits, t, l1);
@@ -575,7 +561,8 @@ fn mod_down(ctx: &Context, acc: &mut [u64], l1: usize, out: Option<&mut RnsPoly>
     Ok(())
 }
 
-/// Key switching of one polynomial, added to `(out0, out1)`.
+/// Key switching of one polynomial, added to `(out0, out1)` (NTT form over `q_0..q_level`) so
+/// that `out0' + out1' s = out0 + out1 s + d s' + small`: all three steps.
 pub(crate) fn key_switch_add(
     ctx: &Context,
     d: &RnsPoly,
@@ -584,5 +571,7 @@ pub(crate) fn key_switch_add(
     out1: &mut RnsPoly,
 ) -> Result<()> {
     let dec = decompose(ctx, d)?;
-    key_switch_into(ctx, &dec, key, out0, out1)
+    let mut acc = QpAccumulator::new(ctx, dec.level);
+    acc.set_inner_product(&dec, key)?;
+    acc.mod_down_add(out0, out1)
 }
